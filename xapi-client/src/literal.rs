@@ -60,9 +60,7 @@ pub struct DateTime(pub chrono::DateTime<chrono::Utc>);
 
 impl Literal for DateTime {
     fn write_literal(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let text = self
-            .0
-            .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
+        let text = self.0.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
         f.write_str(&text)
     }
 }
@@ -214,7 +212,10 @@ mod tests {
         let local = chrono::DateTime::parse_from_rfc3339("2025-03-01T00:30:00-05:00").unwrap();
         assert_eq!(DateTime::from(local).to_string(), "2025-03-01T05:30:00Z");
         let fraction = chrono::DateTime::parse_from_rfc3339("2025-03-01T00:00:00.25Z").unwrap();
-        assert_eq!(DateTime::from(fraction).to_string(), "2025-03-01T00:00:00.250Z");
+        assert_eq!(
+            DateTime::from(fraction).to_string(),
+            "2025-03-01T00:00:00.250Z"
+        );
     }
 
     #[test]

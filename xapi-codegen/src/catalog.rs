@@ -18,7 +18,8 @@ pub(crate) fn items(
     surface: &[SurfaceEntry],
     module: &str,
 ) -> Result<Vec<syn::Item>, Error> {
-    let module: syn::Path = syn::parse_str(module).map_err(|error| Error::Syntax(error.to_string()))?;
+    let module: syn::Path =
+        syn::parse_str(module).map_err(|error| Error::Syntax(error.to_string()))?;
     let paths = normalized.get("paths").cloned().unwrap_or(Value::Null);
 
     let mut rows = Vec::new();
@@ -59,8 +60,14 @@ pub(crate) fn items(
         let parameters = document::parameters(normalized, &paths[path], operation)
             .into_iter()
             .map(|parameter| {
-                let name = parameter.get("name").and_then(Value::as_str).unwrap_or_default();
-                let location = parameter.get("in").and_then(Value::as_str).unwrap_or_default();
+                let name = parameter
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                let location = parameter
+                    .get("in")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
                 let required = parameter
                     .get("required")
                     .and_then(Value::as_bool)

@@ -62,7 +62,11 @@ pub fn operations(doc: &Value) -> Vec<(&str, &str, &Value)> {
 ///
 /// References are resolved; a parameter that cannot be resolved is skipped, because validation
 /// in `xapi-spec` reports it before code generation runs.
-pub fn parameters<'a>(doc: &'a Value, path_item: &'a Value, operation: &'a Value) -> Vec<&'a Value> {
+pub fn parameters<'a>(
+    doc: &'a Value,
+    path_item: &'a Value,
+    operation: &'a Value,
+) -> Vec<&'a Value> {
     let shared = path_item.get("parameters").and_then(Value::as_array);
     let own = operation.get("parameters").and_then(Value::as_array);
     shared
@@ -74,12 +78,17 @@ pub fn parameters<'a>(doc: &'a Value, path_item: &'a Value, operation: &'a Value
 }
 
 /// Returns `object[key]` as an object, inserting an empty one when it is missing.
-pub fn object_entry<'a>(object: &'a mut Map<String, Value>, key: &str) -> &'a mut Map<String, Value> {
+pub fn object_entry<'a>(
+    object: &'a mut Map<String, Value>,
+    key: &str,
+) -> &'a mut Map<String, Value> {
     let entry = object
         .entry(key.to_owned())
         .or_insert_with(|| Value::Object(Map::new()));
     if !entry.is_object() {
         *entry = Value::Object(Map::new());
     }
-    entry.as_object_mut().expect("entry was just made an object")
+    entry
+        .as_object_mut()
+        .expect("entry was just made an object")
 }

@@ -144,11 +144,8 @@ pub fn generate(document: &Value, options: &Options) -> Result<Generated, Error>
     let normalized = normalize(document, options)?;
     let operation_count = document::operations(&normalized).len();
 
-    let spec: openapiv3::OpenAPI =
-        serde_path_to_error(&normalized).map_err(|(location, message)| Error::Document {
-            location,
-            message,
-        })?;
+    let spec: openapiv3::OpenAPI = serde_path_to_error(&normalized)
+        .map_err(|(location, message)| Error::Document { location, message })?;
 
     let settings = progenitor_settings(options);
     let mut generator = progenitor::Generator::new(&settings);
@@ -169,6 +166,37 @@ pub fn generate(document: &Value, options: &Options) -> Result<Generated, Error>
         surface,
         operation_count,
     })
+}
+
+/// Returns the cargo feature name of an OpenAPI tag: the tag in kebab case (`ActiveCalls` →
+/// `active-calls`, `CDRSettings` → `cdr-settings`).
+///
+/// Characters cargo does not allow in feature names become `-`.
+pub fn feature_name(tag: &str) -> String {
+    let characters: Vec<char> = tag.chars().collect();
+    let mut name = String::with_capacity(tag.len() + 4);
+    for (index, &character) in characters.iter().enumerate() {
+        if !character.is_ascii_alphanumeric() {
+            if !name.ends_with('-') && !name.is_empty() {
+                name.push('-');
+            }
+            continue;
+        }
+        if character.is_ascii_uppercase() && index > 0 {
+            let previous = characters[index - 1];
+            let next_is_lower = characters
+                .get(index + 1)
+                .is_some_and(|next| next.is_ascii_lowercase());
+            let starts_word = previous.is_ascii_lowercase()
+                || previous.is_ascii_digit()
+                || (previous.is_ascii_uppercase() && next_is_lower);
+            if starts_word && !name.ends_with('-') {
+                name.push('-');
+            }
+        }
+        name.push(character.to_ascii_lowercase());
+    }
+    name.trim_end_matches('-').to_owned()
 }
 
 /// Runs tag selection and every pass of [`passes::PIPELINE`] on a copy of `document`.
@@ -221,5 +249,26 @@ fn panic_message(panic: Box<dyn std::any::Any + Send>) -> String {
         message.clone()
     } else {
         "progenitor panicked".to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn feature_names() {
+        let cases = [
+            ("ActiveCalls", "active-calls"),
+            ("CDRSettings", "cdr-settings"),
+            ("AISettings", "ai-settings"),
+            ("Users", "users"),
+            ("Sip Trunks", "sip-trunks"),
+            ("E164Numbers", "e164-numbers"),
+            ("Pbx.Misc", "pbx-misc"),
+        ];
+        for (tag, expected) in cases {
+            assert_eq!(feature_name(tag), expected, "{tag}");
+        }
     }
 }

@@ -51,7 +51,11 @@ impl LiteralKind {
         let schema = document::resolve(doc, schema)?;
         let mut nullable = schema.get("nullable").and_then(Value::as_bool) == Some(true);
         let mut schema = schema;
-        if let Some([single]) = schema.get("allOf").and_then(Value::as_array).map(Vec::as_slice) {
+        if let Some([single]) = schema
+            .get("allOf")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+        {
             schema = document::resolve(doc, single)?;
             nullable |= schema.get("nullable").and_then(Value::as_bool) == Some(true);
         }
@@ -92,7 +96,9 @@ impl LiteralKind {
 
     /// Parses a name written by [`LiteralKind::name`].
     pub fn from_name(name: &str) -> Option<LiteralKind> {
-        LiteralKind::ALL.into_iter().find(|kind| kind.name() == name)
+        LiteralKind::ALL
+            .into_iter()
+            .find(|kind| kind.name() == name)
     }
 
     /// The schema the pass writes in place of the parameter's schema.
@@ -177,18 +183,51 @@ mod tests {
             "Wrapped": { "allOf": [ { "$ref": "#/components/schemas/Color" } ], "nullable": true }
         }}});
         let cases = [
-            (json!({ "type": "string" }), Some((LiteralKind::String, false))),
-            (json!({ "type": "string", "nullable": true }), Some((LiteralKind::String, true))),
-            (json!({ "type": "string", "format": "date-time" }), Some((LiteralKind::DateTime, false))),
-            (json!({ "type": "string", "format": "uuid" }), Some((LiteralKind::Guid, false))),
-            (json!({ "type": "integer", "format": "int32" }), Some((LiteralKind::Int32, false))),
-            (json!({ "type": "integer" }), Some((LiteralKind::Int64, false))),
-            (json!({ "type": "boolean", "default": false }), Some((LiteralKind::Boolean, false))),
-            (json!({ "type": "number", "format": "double" }), Some((LiteralKind::Number, false))),
-            (json!({ "$ref": "#/components/schemas/Color" }), Some((LiteralKind::String, false))),
-            (json!({ "$ref": "#/components/schemas/Wrapped" }), Some((LiteralKind::String, true))),
+            (
+                json!({ "type": "string" }),
+                Some((LiteralKind::String, false)),
+            ),
+            (
+                json!({ "type": "string", "nullable": true }),
+                Some((LiteralKind::String, true)),
+            ),
+            (
+                json!({ "type": "string", "format": "date-time" }),
+                Some((LiteralKind::DateTime, false)),
+            ),
+            (
+                json!({ "type": "string", "format": "uuid" }),
+                Some((LiteralKind::Guid, false)),
+            ),
+            (
+                json!({ "type": "integer", "format": "int32" }),
+                Some((LiteralKind::Int32, false)),
+            ),
+            (
+                json!({ "type": "integer" }),
+                Some((LiteralKind::Int64, false)),
+            ),
+            (
+                json!({ "type": "boolean", "default": false }),
+                Some((LiteralKind::Boolean, false)),
+            ),
+            (
+                json!({ "type": "number", "format": "double" }),
+                Some((LiteralKind::Number, false)),
+            ),
+            (
+                json!({ "$ref": "#/components/schemas/Color" }),
+                Some((LiteralKind::String, false)),
+            ),
+            (
+                json!({ "$ref": "#/components/schemas/Wrapped" }),
+                Some((LiteralKind::String, true)),
+            ),
             (json!({ "type": "object" }), None),
-            (json!({ "type": "array", "items": { "type": "string" } }), None),
+            (
+                json!({ "type": "array", "items": { "type": "string" } }),
+                None,
+            ),
             (json!({ "$ref": "#/components/schemas/Missing" }), None),
         ];
         for (schema, expected) in cases {
@@ -198,7 +237,10 @@ mod tests {
 
     #[test]
     fn rust_types() {
-        assert_eq!(LiteralKind::String.rust_type(false, "crate::literal"), "crate::literal::Text");
+        assert_eq!(
+            LiteralKind::String.rust_type(false, "crate::literal"),
+            "crate::literal::Text"
+        );
         assert_eq!(
             LiteralKind::Int32.rust_type(true, "crate::literal"),
             "crate::literal::Nullable<i32>"

@@ -243,8 +243,9 @@ pub fn type_path_parameters_as_literals(doc: &mut Value) -> Result<(), Error> {
 fn literal_parameter(doc: &Value, parameter: &Value) -> Result<Value, String> {
     let name = parameter.get("name").and_then(Value::as_str).unwrap_or("");
     let schema = parameter.get("schema").cloned().unwrap_or(Value::Null);
-    let (kind, nullable) = LiteralKind::of_schema(doc, &schema)
-        .ok_or_else(|| format!("path parameter `{name}` has a schema with no OData literal form"))?;
+    let (kind, nullable) = LiteralKind::of_schema(doc, &schema).ok_or_else(|| {
+        format!("path parameter `{name}` has a schema with no OData literal form")
+    })?;
     let mut parameter = parameter.clone();
     let object = parameter
         .as_object_mut()
@@ -317,9 +318,15 @@ fn content_is_file(doc: &Value, content: &Map<String, Value>) -> bool {
         return false;
     };
     let is_object = schema.get("type").and_then(Value::as_str) == Some("object");
-    let declares_nothing = ["properties", "additionalProperties", "allOf", "anyOf", "oneOf"]
-        .iter()
-        .all(|key| schema.get(*key).is_none());
+    let declares_nothing = [
+        "properties",
+        "additionalProperties",
+        "allOf",
+        "anyOf",
+        "oneOf",
+    ]
+    .iter()
+    .all(|key| schema.get(*key).is_none());
     is_object && declares_nothing
 }
 
@@ -349,9 +356,7 @@ pub fn prune_unreferenced_schemas(doc: &mut Value) -> Result<(), Error> {
         }
     }
 
-    let components = doc
-        .get_mut("components")
-        .and_then(Value::as_object_mut);
+    let components = doc.get_mut("components").and_then(Value::as_object_mut);
     let Some(components) = components else {
         return Ok(());
     };
@@ -371,7 +376,9 @@ fn collect_references(node: &Value, found: &mut Vec<String>) {
                 }
             }
         }
-        Value::Array(items) => items.iter().for_each(|item| collect_references(item, found)),
+        Value::Array(items) => items
+            .iter()
+            .for_each(|item| collect_references(item, found)),
         _ => {}
     }
 }
@@ -391,7 +398,10 @@ pub fn operations_by_tag(doc: &Value) -> BTreeMap<String, Vec<String>> {
             .flatten()
             .filter_map(Value::as_str)
         {
-            by_tag.entry(tag.to_owned()).or_default().push(id.to_owned());
+            by_tag
+                .entry(tag.to_owned())
+                .or_default()
+                .push(id.to_owned());
         }
     }
     by_tag
@@ -433,7 +443,10 @@ mod tests {
         assert_eq!(responses["4XX"], error);
         assert_eq!(responses["5XX"], error);
         // Without a 2xx response `default` is the only outcome and stays as it is.
-        assert_eq!(operation(&doc, "/A", "delete")["responses"]["default"], error);
+        assert_eq!(
+            operation(&doc, "/A", "delete")["responses"]["default"],
+            error
+        );
     }
 
     #[test]
@@ -477,10 +490,21 @@ mod tests {
             .unwrap();
         assert_eq!(parameters.len(), 2);
         assert_eq!(parameters[0]["name"], "Id");
-        assert_eq!(parameters[0][LITERAL_EXTENSION], json!({ "kind": "string", "nullable": true }));
-        assert_eq!(parameters[0]["schema"], LiteralKind::String.marker_schema(true));
-        assert_eq!(parameters[1][LITERAL_EXTENSION], json!({ "kind": "date-time", "nullable": false }));
-        assert!(doc["paths"]["/Logs(start={start},id={Id})"].get("parameters").is_none());
+        assert_eq!(
+            parameters[0][LITERAL_EXTENSION],
+            json!({ "kind": "string", "nullable": true })
+        );
+        assert_eq!(
+            parameters[0]["schema"],
+            LiteralKind::String.marker_schema(true)
+        );
+        assert_eq!(
+            parameters[1][LITERAL_EXTENSION],
+            json!({ "kind": "date-time", "nullable": false })
+        );
+        assert!(doc["paths"]["/Logs(start={start},id={Id})"]
+            .get("parameters")
+            .is_none());
     }
 
     #[test]
@@ -526,7 +550,9 @@ mod tests {
                 "{path}"
             );
         }
-        assert!(operation(&doc, "/User", "get").get(FILE_RESPONSE_EXTENSION).is_none());
+        assert!(operation(&doc, "/User", "get")
+            .get(FILE_RESPONSE_EXTENSION)
+            .is_none());
     }
 
     #[test]
@@ -542,14 +568,20 @@ mod tests {
             }}}}}}
         });
         prune_unreferenced_schemas(&mut doc).unwrap();
-        let names: Vec<&String> = doc["components"]["schemas"].as_object().unwrap().keys().collect();
+        let names: Vec<&String> = doc["components"]["schemas"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .collect();
         assert_eq!(names, ["Child", "Used"]);
     }
 
     #[test]
     fn json_media_types() {
         assert!(is_json_media_type("application/json"));
-        assert!(is_json_media_type("application/json; odata.metadata=minimal"));
+        assert!(is_json_media_type(
+            "application/json; odata.metadata=minimal"
+        ));
         assert!(is_json_media_type("application/problem+json"));
         assert!(!is_json_media_type("audio/wav"));
         assert!(!is_json_media_type("application/octet-stream"));

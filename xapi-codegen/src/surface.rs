@@ -221,8 +221,8 @@ impl<'ast> Visit<'ast> for BodyFacts {
     fn visit_expr_method_call(&mut self, node: &'ast syn::ExprMethodCall) {
         let name = node.method.to_string();
         let receiver = node.receiver.to_token_stream().to_string();
-        let is_http = ["get", "put", "post", "delete", "patch", "head", "options"]
-            .contains(&name.as_str());
+        let is_http =
+            ["get", "put", "post", "delete", "patch", "head", "options"].contains(&name.as_str());
         if is_http && receiver.ends_with("client") && self.method.is_none() {
             self.method = Some(name.to_ascii_uppercase());
         }
