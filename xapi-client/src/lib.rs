@@ -21,6 +21,9 @@
 pub mod builder;
 pub mod catalog;
 pub mod context;
+#[cfg(feature = "dynamic")]
+pub mod dynamic;
+pub mod file;
 pub mod literal;
 pub mod query;
 

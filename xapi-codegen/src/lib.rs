@@ -15,6 +15,7 @@
 #![deny(missing_docs)]
 
 mod catalog;
+mod dispatch;
 pub mod document;
 pub mod literal;
 pub mod passes;
@@ -72,6 +73,7 @@ pub struct Options {
     interface: Interface,
     literal_module: String,
     catalog_module: String,
+    dispatch_module: String,
     inner_type: Option<String>,
 }
 
@@ -82,6 +84,7 @@ impl Default for Options {
             interface: Interface::Positional,
             literal_module: "crate::literal".to_owned(),
             catalog_module: "crate::catalog".to_owned(),
+            dispatch_module: "crate::dynamic".to_owned(),
             inner_type: None,
         }
     }
@@ -119,6 +122,14 @@ impl Options {
         self
     }
 
+    /// Sets the module path that defines the dynamic call support used by the generated
+    /// `dispatch` module (`Arguments`, `CallFn`, `CallFuture`, `argument`, `body` and the
+    /// `*_reply` functions); the default is `crate::dynamic`.
+    pub fn with_dispatch_module(mut self, module: impl Into<String>) -> Self {
+        self.dispatch_module = module.into();
+        self
+    }
+
     /// Sets progenitor's inner type and expects the crate to implement `ClientHooks` for the
     /// generated `Client`.
     pub fn with_inner_type(mut self, inner_type: impl Into<String>) -> Self {
@@ -131,7 +142,8 @@ impl Options {
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Generated {
-    /// Formatted Rust source: progenitor's client and types, then the `OPERATIONS` table.
+    /// Formatted Rust source: progenitor's client and types, the `OPERATIONS` table, and the
+    /// `dispatch` module (compiled only with the client's `dynamic` feature).
     pub code: String,
     /// One entry per generated client method, read back from the generated code.
     pub surface: Vec<SurfaceEntry>,
@@ -160,6 +172,8 @@ pub fn generate(document: &Value, options: &Options) -> Result<Generated, Error>
     let surface = surface::read(&file, &normalized);
     let catalog_items = catalog::items(&normalized, &surface, &options.catalog_module)?;
     file.items.extend(catalog_items);
+    let dispatch_items = dispatch::items(&file, &surface, &normalized, &options.dispatch_module)?;
+    file.items.extend(dispatch_items);
 
     Ok(Generated {
         code: prettyplease::unparse(&file),
