@@ -1,10 +1,11 @@
-//! Generates the XAPI client from the pinned document (see `xapi_spec::resolve_for_build`).
+//! Generates the XAPI client from the document `xapi_spec::resolve_for_build` finds: the file
+//! named by `XAPI_SPEC`, else the vendored copy, else the file the lock names.
 //!
 //! Only the operations of the tags whose cargo feature is enabled are generated; `full`
 //! generates all of them. The output goes to `$OUT_DIR/xapi.rs`.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 fn main() {
     if let Err(message) = run() {
@@ -21,10 +22,9 @@ fn run() -> Result<(), String> {
         .ok_or("xapi-client has no parent directory")?;
     let out_dir = PathBuf::from(env("OUT_DIR")?);
 
-    let spec = resolve(workspace_root)?;
-    println!("cargo:rerun-if-env-changed=XAPI_SPEC");
-    for path in &spec.rerun_paths {
-        println!("cargo:rerun-if-changed={}", path.display());
+    let spec = xapi_spec::resolve_for_build(workspace_root).map_err(|error| error.to_string())?;
+    for directive in spec.cargo_directives() {
+        println!("{directive}");
     }
 
     let tags = selected_tags(&spec.document.value);
@@ -43,23 +43,6 @@ fn run() -> Result<(), String> {
     println!("cargo:rustc-env=XAPI_SPEC_LABEL={}", spec.document.label);
     println!("cargo:rustc-env=XAPI_SPEC_SHA256={}", spec.document.sha256);
     Ok(())
-}
-
-struct Resolved {
-    document: xapi_spec::Document,
-    rerun_paths: Vec<PathBuf>,
-}
-
-fn resolve(workspace_root: &Path) -> Result<Resolved, String> {
-    let path = match std::env::var_os("XAPI_SPEC") {
-        Some(path) => PathBuf::from(path),
-        None => workspace_root.join("../shared/xapi-spec/xapi-20.0.10.yaml"),
-    };
-    let document = xapi_spec::load(&path).map_err(|error| error.to_string())?;
-    Ok(Resolved {
-        rerun_paths: vec![path],
-        document,
-    })
 }
 
 /// Returns the tags whose cargo feature is enabled, or `None` when `full` is enabled.
