@@ -25,6 +25,7 @@ pub mod context;
 pub mod dynamic;
 pub mod file;
 pub mod literal;
+pub mod patch;
 pub mod query;
 
 /// The code progenitor generated from the document; never edited by hand.

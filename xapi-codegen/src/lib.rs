@@ -19,6 +19,7 @@ mod dispatch;
 pub mod document;
 pub mod literal;
 pub mod passes;
+mod patch;
 pub mod surface;
 
 use std::collections::BTreeSet;
@@ -74,6 +75,7 @@ pub struct Options {
     literal_module: String,
     catalog_module: String,
     dispatch_module: String,
+    patch_module: String,
     inner_type: Option<String>,
 }
 
@@ -85,6 +87,7 @@ impl Default for Options {
             literal_module: "crate::literal".to_owned(),
             catalog_module: "crate::catalog".to_owned(),
             dispatch_module: "crate::dynamic".to_owned(),
+            patch_module: "crate::patch".to_owned(),
             inner_type: None,
         }
     }
@@ -130,6 +133,13 @@ impl Options {
         self
     }
 
+    /// Sets the module path that defines `Patch<T>`, the field type of PATCH bodies; the
+    /// default is `crate::patch`.
+    pub fn with_patch_module(mut self, module: impl Into<String>) -> Self {
+        self.patch_module = module.into();
+        self
+    }
+
     /// Sets progenitor's inner type and expects the crate to implement `ClientHooks` for the
     /// generated `Client`.
     pub fn with_inner_type(mut self, inner_type: impl Into<String>) -> Self {
@@ -169,6 +179,7 @@ pub fn generate(document: &Value, options: &Options) -> Result<Generated, Error>
 
     let mut file: syn::File =
         syn::parse2(tokens).map_err(|error| Error::Syntax(error.to_string()))?;
+    patch::rewrite_patch_types(&mut file, &normalized, &options.patch_module)?;
     let surface = surface::read(&file, &normalized);
     let catalog_items = catalog::items(&normalized, &surface, &options.catalog_module)?;
     file.items.extend(catalog_items);

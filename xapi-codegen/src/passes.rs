@@ -20,6 +20,9 @@ pub const QUERY_OPTIONS_EXTENSION: &str = "x-xapi-query-options";
 /// Extension recorded on a path parameter: its OData literal kind and whether it is nullable.
 pub const LITERAL_EXTENSION: &str = "x-xapi-literal";
 
+/// Extension recorded on a component schema made by [`add_patch_bodies`].
+pub const PATCH_SCHEMA_EXTENSION: &str = "x-xapi-patch";
+
 /// Extension recorded on an operation whose success body is a file rather than JSON.
 pub const FILE_RESPONSE_EXTENSION: &str = "x-xapi-file-response";
 
@@ -48,6 +51,10 @@ pub const PIPELINE: &[Pass] = &[
     Pass {
         name: "stream_file_responses",
         run: stream_file_responses,
+    },
+    Pass {
+        name: "add_patch_bodies",
+        run: add_patch_bodies,
     },
     Pass {
         name: "prune_unreferenced_schemas",
@@ -301,6 +308,110 @@ pub fn stream_file_responses(doc: &mut Value) -> Result<(), Error> {
         }
     });
     Ok(())
+}
+
+/// Gives every PATCH operation whose JSON body is an object schema its own body schema, a copy
+/// with every property optional, marked with `x-xapi-patch`.
+///
+/// Handles `requestBody` of `patch` operations. XAPI reuses the entity schema as the PATCH
+/// body; generated as is, each optional property is an `Option` that is left out when `None`,
+/// so a client can never send `null` to clear a field. The generator later turns the fields of
+/// the marked types into three-state `Patch` values (absent, null, value). The copy flattens
+/// `allOf` members, so inherited properties can be patched too.
+pub fn add_patch_bodies(doc: &mut Value) -> Result<(), Error> {
+    let snapshot = doc.clone();
+    let mut new_schemas: BTreeMap<String, Value> = BTreeMap::new();
+    let existing: BTreeSet<String> = snapshot
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .map(|schemas| schemas.keys().cloned().collect())
+        .unwrap_or_default();
+
+    document::for_each_operation_mut(doc, |_, method, operation| {
+        if method != "patch" {
+            return;
+        }
+        let Some(body) = operation.get("requestBody") else {
+            return;
+        };
+        let Some(mut body) = document::resolve(&snapshot, body).cloned() else {
+            return;
+        };
+        let Some(schema) = body.pointer("/content/application~1json/schema").cloned() else {
+            return;
+        };
+        let base_name = schema
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|reference| reference.strip_prefix("#/components/schemas/"))
+            .map(str::to_owned)
+            .or_else(|| {
+                let id = operation.get("operationId").and_then(Value::as_str)?;
+                Some(format!("{id}.Body"))
+            });
+        let Some(base_name) = base_name else {
+            return;
+        };
+        let Some(properties) = flattened_properties(&snapshot, &schema) else {
+            return;
+        };
+
+        let mut name = format!("{base_name}.Patch");
+        while existing.contains(&name)
+            || new_schemas.get(&name).is_some_and(|other| {
+                other.get("properties").and_then(Value::as_object) != Some(&properties)
+            })
+        {
+            name.push('_');
+        }
+        new_schemas.insert(
+            name.clone(),
+            json!({
+                "type": "object",
+                "description": format!(
+                    "Changes to {base_name} sent with PATCH: a field left `Absent` is not \
+                     sent and keeps its value on the PBX, `Null` sends null to clear it."
+                ),
+                "properties": properties,
+                PATCH_SCHEMA_EXTENSION: true,
+            }),
+        );
+        body["content"]["application/json"]["schema"] =
+            json!({ "$ref": format!("#/components/schemas/{name}") });
+        operation["requestBody"] = body;
+    });
+
+    if !new_schemas.is_empty() {
+        let components = doc
+            .as_object_mut()
+            .map(|root| object_entry(root, "components"));
+        if let Some(components) = components {
+            object_entry(components, "schemas").extend(new_schemas);
+        }
+    }
+    Ok(())
+}
+
+/// Collects the properties of an object schema and of every object it includes with `allOf`.
+///
+/// Returns `None` when the schema is not an object with properties.
+fn flattened_properties(doc: &Value, schema: &Value) -> Option<Map<String, Value>> {
+    let schema = document::resolve(doc, schema)?;
+    let mut properties = Map::new();
+    for member in schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if let Some(inherited) = flattened_properties(doc, member) {
+            properties.extend(inherited);
+        }
+    }
+    if let Some(own) = schema.get("properties").and_then(Value::as_object) {
+        properties.extend(own.clone());
+    }
+    (!properties.is_empty()).then_some(properties)
 }
 
 /// Tells whether a response's content map describes a file rather than a JSON document.
@@ -574,6 +685,45 @@ mod tests {
             .keys()
             .collect();
         assert_eq!(names, ["Child", "Used"]);
+    }
+
+    #[test]
+    fn patch_body_gets_optional_copy() {
+        let mut doc = json!({
+            "components": { "schemas": {
+                "Entity": { "type": "object", "properties": { "Id": { "type": "integer" } } },
+                "User": { "allOf": [
+                    { "$ref": "#/components/schemas/Entity" },
+                    { "type": "object", "required": ["Name"],
+                      "properties": { "Name": { "type": "string", "nullable": true } } }
+                ]}
+            }},
+            "paths": { "/Users({Id})": {
+                "patch": { "operationId": "UpdateUser", "requestBody": { "content": {
+                    "application/json": { "schema": { "$ref": "#/components/schemas/User" } }
+                }}},
+                "get": { "operationId": "GetUser", "responses": { "200": { "content": {
+                    "application/json": { "schema": { "$ref": "#/components/schemas/User" } }
+                }}}}
+            }}
+        });
+        add_patch_bodies(&mut doc).unwrap();
+        let patch = &doc["components"]["schemas"]["User.Patch"];
+        assert_eq!(patch[PATCH_SCHEMA_EXTENSION], true);
+        assert!(patch.get("required").is_none());
+        let names: Vec<&String> = patch["properties"].as_object().unwrap().keys().collect();
+        assert_eq!(names, ["Id", "Name"]);
+        assert_eq!(
+            operation(&doc, "/Users({Id})", "patch")["requestBody"]["content"]["application/json"]
+                ["schema"]["$ref"],
+            "#/components/schemas/User.Patch"
+        );
+        // Replies keep the entity schema.
+        assert_eq!(
+            operation(&doc, "/Users({Id})", "get")["responses"]["200"]["content"]
+                ["application/json"]["schema"]["$ref"],
+            "#/components/schemas/User"
+        );
     }
 
     #[test]
