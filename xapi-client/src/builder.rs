@@ -2,7 +2,9 @@
 
 use std::time::Duration;
 
-use crate::context::{Context, Secret, Shared};
+use crate::auth::{ExpiresIn, TokenSource};
+use crate::context::{Auth, Context, Secret, Shared};
+use crate::retry::RetryPolicy;
 use crate::Client;
 
 /// Path below the PBX root where the XAPI is served.
@@ -25,28 +27,93 @@ pub enum BuildError {
     Http(#[from] reqwest::Error),
 }
 
+/// Path below the PBX root of the OAuth token endpoint.
+pub const TOKEN_PATH: &str = "/connect/token";
+
+/// How the built client authenticates.
+#[derive(Debug)]
+enum Login {
+    None,
+    Bearer(Secret),
+    ClientCredentials { client_id: String, secret: Secret },
+}
+
 /// Builder for [`Client`], from [`Client::builder`].
+///
+/// ```no_run
+/// # fn run() -> Result<(), xapi_client::builder::BuildError> {
+/// use std::time::Duration;
+/// use xapi_client::{Client, RetryPolicy};
+///
+/// let client = Client::builder("https://pbx.example.com")
+///     .client_credentials("api-client", std::env::var("XAPI_CLIENT_SECRET").unwrap_or_default())
+///     .timeout(Duration::from_secs(600))
+///     .retry_policy(RetryPolicy::default().with_max_attempts(6))
+///     .build()?;
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug)]
 pub struct ClientBuilder {
     base_url: String,
-    bearer_token: Option<Secret>,
+    credentials: Login,
+    expires_in: ExpiresIn,
+    retry: RetryPolicy,
     connect_timeout: Duration,
     timeout: Duration,
+    user_agent: Option<String>,
 }
 
 impl ClientBuilder {
     pub(crate) fn new(base_url: impl Into<String>) -> Self {
         ClientBuilder {
             base_url: base_url.into(),
-            bearer_token: None,
+            credentials: Login::None,
+            expires_in: ExpiresIn::Auto,
+            retry: RetryPolicy::default(),
             connect_timeout: Duration::from_secs(10),
             timeout: Duration::from_secs(300),
+            user_agent: None,
         }
     }
 
-    /// Sends this bearer token with every request.
+    /// Sends this bearer token with every request (it is never renewed).
     pub fn bearer_token(mut self, token: impl Into<String>) -> Self {
-        self.bearer_token = Some(Secret::new(token));
+        self.credentials = Login::Bearer(Secret::new(token));
+        self
+    }
+
+    /// Authenticates with the OAuth client-credentials grant of an API entry (Admin Console →
+    /// Integrations → API): the client id and its API key. The token is fetched on first use,
+    /// shared by every copy of the client, and renewed before it expires or once when a call is
+    /// answered 401.
+    pub fn client_credentials(
+        mut self,
+        client_id: impl Into<String>,
+        secret: impl Into<String>,
+    ) -> Self {
+        self.credentials = Login::ClientCredentials {
+            client_id: client_id.into(),
+            secret: Secret::new(secret),
+        };
+        self
+    }
+
+    /// Sets how the token reply's `expires_in` is read (default [`ExpiresIn::Auto`]).
+    pub fn expires_in(mut self, unit: ExpiresIn) -> Self {
+        self.expires_in = unit;
+        self
+    }
+
+    /// Sets when failed requests are sent again (default [`RetryPolicy::default`]).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Replaces the `User-Agent` (default `xapi-client/<version>`).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = Some(user_agent.into());
         self
     }
 
@@ -67,13 +134,31 @@ impl ClientBuilder {
     pub fn build(self) -> Result<Client, BuildError> {
         let base_url = xapi_base_url(&self.base_url)?;
         install_crypto_provider();
+        let user_agent = self
+            .user_agent
+            .unwrap_or_else(|| concat!("xapi-client/", env!("CARGO_PKG_VERSION")).to_owned());
         let http = reqwest::Client::builder()
             .connect_timeout(self.connect_timeout)
             .timeout(self.timeout)
-            .user_agent(concat!("xapi-client/", env!("CARGO_PKG_VERSION")))
+            .user_agent(user_agent)
             .build()?;
+        let auth = match self.credentials {
+            Login::None => Auth::None,
+            Login::Bearer(token) => Auth::Bearer(token),
+            Login::ClientCredentials { client_id, secret } => {
+                let root = base_url.strip_suffix(XAPI_PREFIX).unwrap_or(&base_url);
+                Auth::ClientCredentials(TokenSource::new(
+                    format!("{root}{TOKEN_PATH}"),
+                    client_id,
+                    secret,
+                    self.expires_in,
+                    http.clone(),
+                ))
+            }
+        };
         let context = Context::new(Shared {
-            bearer_token: self.bearer_token,
+            auth,
+            retry: self.retry,
         });
         Ok(Client::new_with_client(&base_url, http, context))
     }
@@ -101,7 +186,7 @@ fn xapi_base_url(base_url: &str) -> Result<String, BuildError> {
 }
 
 /// Makes ring the process's rustls crypto provider unless one is installed already.
-fn install_crypto_provider() {
+pub(crate) fn install_crypto_provider() {
     if rustls::crypto::CryptoProvider::get_default().is_none() {
         // Another thread may install one between the check and here; either provider is fine.
         let _ = rustls::crypto::ring::default_provider().install_default();

@@ -1,14 +1,23 @@
 //! Per-client state carried by the generated [`crate::Client`] and the hooks that apply it to
-//! every request: the bearer token and the OData query options of the call.
+//! every request: authentication, the OData query options of the call, retries, and one
+//! tracing span per request.
 
 use std::fmt;
 use std::sync::Arc;
+use std::time::Instant;
 
 use progenitor_client::{ClientHooks, ClientInfo, Error, OperationInfo};
+use tracing::Instrument;
 
+use crate::auth::TokenSource;
 use crate::catalog;
+use crate::error::excerpt;
 use crate::query::{encode_query_value, Query};
+use crate::retry::{is_retryable_status, retry_after, RetryPolicy};
 use crate::Client;
+
+/// Largest error body read into memory to normalize it; longer ones are cut.
+const MAX_ERROR_BODY: usize = 64 * 1024;
 
 /// A secret string whose `Debug` output never shows the value.
 #[derive(Clone, PartialEq, Eq)]
@@ -32,10 +41,22 @@ impl fmt::Debug for Secret {
     }
 }
 
+/// How requests are authenticated.
+#[derive(Debug)]
+pub(crate) enum Auth {
+    /// No `Authorization` header.
+    None,
+    /// A fixed bearer token.
+    Bearer(Secret),
+    /// Tokens from the PBX's token endpoint.
+    ClientCredentials(TokenSource),
+}
+
 /// State shared by a client and every copy made from it.
 #[derive(Debug)]
 pub(crate) struct Shared {
-    pub(crate) bearer_token: Option<Secret>,
+    pub(crate) auth: Auth,
+    pub(crate) retry: RetryPolicy,
 }
 
 /// The inner value of the generated client: shared state plus the query of one call.
@@ -64,20 +85,226 @@ impl ClientHooks<Context> for Client {
         if let Some(query) = &context.query {
             apply_query(request, info.operation_id, query).map_err(Error::InvalidRequest)?;
         }
-        if let Some(token) = &context.shared.bearer_token {
-            let value = format!("Bearer {}", token.expose());
-            let mut header = reqwest::header::HeaderValue::from_str(&value).map_err(|_| {
-                Error::InvalidRequest(
-                    "the bearer token contains characters not allowed in an HTTP header".to_owned(),
-                )
-            })?;
-            header.set_sensitive(true);
-            request
-                .headers_mut()
-                .insert(reqwest::header::AUTHORIZATION, header);
-        }
-        Ok(())
+        let token = match &context.shared.auth {
+            Auth::None => return Ok(()),
+            Auth::Bearer(token) => token.clone(),
+            Auth::ClientCredentials(source) => {
+                source
+                    .token()
+                    .await
+                    .map_err(|error| Error::Custom(error.message))?
+                    .value
+            }
+        };
+        set_bearer(request, &token).map_err(Error::InvalidRequest)
     }
+
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        let operation = catalog::by_rust_method(info.operation_id);
+        let operation_id = operation.map_or(info.operation_id, |operation| operation.operation_id);
+        let streams_body = operation.is_some_and(|operation| operation.file_response);
+        let span = tracing::info_span!(
+            "xapi_request",
+            operation_id,
+            method = %request.method(),
+            attempt = tracing::field::Empty,
+            status = tracing::field::Empty,
+            elapsed_ms = tracing::field::Empty,
+        );
+        self.send_with_retries(request, streams_body)
+            .instrument(span)
+            .await
+    }
+}
+
+impl Client {
+    /// Sends `request`, renewing a rejected token once and retrying as the policy allows.
+    async fn send_with_retries(
+        &self,
+        request: reqwest::Request,
+        streams_body: bool,
+    ) -> reqwest::Result<reqwest::Response> {
+        let shared = &self.inner().shared;
+        let policy = &shared.retry;
+        let method_retries = policy.allows_method(request.method());
+        let span = tracing::Span::current();
+        let mut renewed_token = false;
+        let mut attempt = 1;
+        let mut current = request;
+
+        loop {
+            let spare = current.try_clone();
+            let sent_token = bearer_of(&current);
+            let started = Instant::now();
+            span.record("attempt", attempt);
+            let result = self.client().execute(current).await;
+            let result = match result {
+                Ok(response) if !streams_body || !response.status().is_success() => {
+                    buffer(response).await
+                }
+                other => other,
+            };
+            span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+
+            let can_resend = spare.is_some() && attempt < policy.max_attempts;
+            match &result {
+                Ok(response) => {
+                    let status = response.status().as_u16();
+                    span.record("status", status);
+                    if status == 401 && !renewed_token {
+                        if let (Auth::ClientCredentials(source), Some(mut next)) =
+                            (&shared.auth, spare)
+                        {
+                            renewed_token = true;
+                            let rejected = sent_token.unwrap_or_default();
+                            match source.renew(&rejected).await {
+                                Ok(token) => {
+                                    tracing::info!(
+                                        "token rejected with 401; renewed it, resending"
+                                    );
+                                    if set_bearer(&mut next, &token.value).is_ok() {
+                                        current = next;
+                                        continue;
+                                    }
+                                }
+                                Err(error) => {
+                                    tracing::warn!(error = %error.message, "renewing the rejected token failed");
+                                }
+                            }
+                        }
+                        return normalize_error_body(result).await;
+                    }
+                    if is_retryable_status(status) && method_retries && can_resend {
+                        let delay = policy.delay(attempt, retry_after(response.headers()));
+                        tracing::warn!(
+                            status,
+                            attempt,
+                            delay_ms = delay.as_millis() as u64,
+                            "retrying"
+                        );
+                        tokio::time::sleep(delay).await;
+                        current = spare.expect("can_resend implies a spare request");
+                        attempt += 1;
+                        continue;
+                    }
+                }
+                Err(error) => {
+                    let transient = error.is_connect() || error.is_body() || error.is_request();
+                    if transient && !error.is_timeout() && method_retries && can_resend {
+                        let delay = policy.delay(attempt, None);
+                        tracing::warn!(error = %error, attempt, delay_ms = delay.as_millis() as u64, "retrying after a connection error");
+                        tokio::time::sleep(delay).await;
+                        current = spare.expect("can_resend implies a spare request");
+                        attempt += 1;
+                        continue;
+                    }
+                    tracing::warn!(error = %error, attempt, "request failed");
+                }
+            }
+            return normalize_error_body(result).await;
+        }
+    }
+}
+
+/// Reads the whole body so that a connection dropped mid-body is seen here, where the request
+/// can still be sent again, and rebuilds the response from the bytes.
+async fn buffer(response: reqwest::Response) -> reqwest::Result<reqwest::Response> {
+    let status = response.status();
+    let version = response.version();
+    let headers = response.headers().clone();
+    let bytes = response.bytes().await?;
+    let mut rebuilt = http::Response::new(reqwest::Body::from(bytes));
+    *rebuilt.status_mut() = status;
+    *rebuilt.version_mut() = version;
+    *rebuilt.headers_mut() = headers;
+    Ok(reqwest::Response::from(rebuilt))
+}
+
+/// Rewrites a 4xx/5xx body that is not an OData error (`{"error":{"code","message"}}`) into
+/// one, so that the status and the server's text reach the caller as an API error instead of a
+/// decode failure. OAuth-style bodies (`error`, `error_description`) keep their text.
+async fn normalize_error_body(
+    result: reqwest::Result<reqwest::Response>,
+) -> reqwest::Result<reqwest::Response> {
+    let response = result?;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return Ok(response);
+    }
+    let version = response.version();
+    let mut headers = response.headers().clone();
+    let bytes = response.bytes().await?;
+    let bytes = &bytes[..bytes.len().min(MAX_ERROR_BODY)];
+    let parsed: Option<serde_json::Value> = serde_json::from_slice(bytes).ok();
+    let is_odata = parsed.as_ref().is_some_and(|body| {
+        body.pointer("/error/code")
+            .is_some_and(serde_json::Value::is_string)
+            && body
+                .pointer("/error/message")
+                .is_some_and(serde_json::Value::is_string)
+    });
+    let body = if is_odata {
+        let mut body = parsed.unwrap_or_default();
+        if body.pointer("/error/details").is_none() {
+            body["error"]["details"] = serde_json::json!([]);
+        }
+        body
+    } else {
+        let text = |key: &str| {
+            parsed
+                .as_ref()
+                .and_then(|body| body.get(key))
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_owned)
+        };
+        let message = text("error_description")
+            .or_else(|| text("message"))
+            .unwrap_or_else(|| match bytes.is_empty() {
+                true => format!("HTTP {status} with an empty body"),
+                false => excerpt(bytes),
+            });
+        serde_json::json!({ "error": {
+            "code": text("error").unwrap_or_default(),
+            "message": message,
+            "details": [],
+        }})
+    };
+    headers.insert(
+        reqwest::header::CONTENT_TYPE,
+        reqwest::header::HeaderValue::from_static("application/json"),
+    );
+    headers.remove(reqwest::header::CONTENT_LENGTH);
+    let mut rebuilt = http::Response::new(reqwest::Body::from(body.to_string()));
+    *rebuilt.status_mut() = status;
+    *rebuilt.version_mut() = version;
+    *rebuilt.headers_mut() = headers;
+    Ok(reqwest::Response::from(rebuilt))
+}
+
+fn set_bearer(request: &mut reqwest::Request, token: &Secret) -> Result<(), String> {
+    let value = format!("Bearer {}", token.expose());
+    let mut header = reqwest::header::HeaderValue::from_str(&value).map_err(|_| {
+        "the bearer token contains characters not allowed in an HTTP header".to_owned()
+    })?;
+    header.set_sensitive(true);
+    request
+        .headers_mut()
+        .insert(reqwest::header::AUTHORIZATION, header);
+    Ok(())
+}
+
+/// The token a request carries, without the `Bearer ` prefix.
+fn bearer_of(request: &reqwest::Request) -> Option<String> {
+    let value = request
+        .headers()
+        .get(reqwest::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    value.strip_prefix("Bearer ").map(str::to_owned)
 }
 
 /// Appends the query options to the request URL after checking that the operation takes each.
@@ -94,7 +321,6 @@ fn apply_query(
     let accepted = operation
         .map(|operation| operation.query_options)
         .unwrap_or(&[]);
-    let operation_id = operation.map_or(rust_method, |operation| operation.operation_id);
     for (name, _) in &pairs {
         if !accepted.contains(name) {
             let accepted = match accepted.is_empty() {
@@ -102,8 +328,8 @@ fn apply_query(
                 false => accepted.join(" "),
             };
             return Err(format!(
-                "operation {operation_id} does not accept the query option {name} \
-                 (it accepts: {accepted}); remove it from the Query"
+                "the operation does not accept the query option {name} (it accepts: \
+                 {accepted}); remove it from the Query"
             ));
         }
     }

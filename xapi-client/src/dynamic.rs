@@ -27,7 +27,7 @@ use serde_json::{Map, Value};
 use crate::catalog::{self, Operation};
 use crate::file::Download;
 use crate::literal::{DateTime, Nullable, Text};
-use crate::{ByteStream, Client, Error, ResponseValue};
+use crate::{ByteStream, Client, ResponseValue};
 
 /// The future a dispatch caller returns.
 pub type CallFuture<'a> = Pin<Box<dyn Future<Output = Result<Reply, CallError>> + Send + 'a>>;
@@ -133,18 +133,9 @@ pub enum CallError {
         /// What is wrong.
         message: String,
     },
-    /// The call was sent and failed.
-    #[error("{operation_id}: {message}")]
-    Failed {
-        /// The operation.
-        operation_id: String,
-        /// HTTP status, when a reply was received.
-        status: Option<u16>,
-        /// The decoded error body, when the server sent one in the documented shape.
-        body: Option<Value>,
-        /// What happened.
-        message: String,
-    },
+    /// The call failed.
+    #[error(transparent)]
+    Call(#[from] crate::Error),
 }
 
 fn suggestion_text(suggestions: &[String]) -> String {
@@ -184,8 +175,8 @@ impl CallError {
             CallError::UnknownOperation { .. } => return self,
             CallError::MissingArgument { operation_id, .. }
             | CallError::InvalidArgument { operation_id, .. }
-            | CallError::InvalidBody { operation_id, .. }
-            | CallError::Failed { operation_id, .. } => operation_id,
+            | CallError::InvalidBody { operation_id, .. } => operation_id,
+            CallError::Call(_) => return self,
         };
         operation.operation_id.clone_into(id);
         self
@@ -411,68 +402,35 @@ impl<T: FromArgument> FromArgument for Option<T> {
 }
 
 /// Converts a JSON success reply (called by the generated dispatch code).
-pub async fn json_reply<T: Serialize, E: Serialize + std::fmt::Debug>(
-    result: Result<ResponseValue<T>, Error<E>>,
+pub async fn json_reply<T: Serialize>(
+    result: Result<ResponseValue<T>, crate::Error>,
 ) -> Result<Reply, CallError> {
-    let response = result.map_err(failure)?;
+    let response = result?;
     let status = response.status().as_u16();
-    let value = serde_json::to_value(response.into_inner()).map_err(|error| CallError::Failed {
-        operation_id: current_operation_id(),
-        status: Some(status),
-        body: None,
-        message: format!("cannot re-encode the decoded reply: {error}"),
-    })?;
+    // Re-encoding a value that was just decoded from JSON cannot fail for generated types.
+    let value = serde_json::to_value(response.into_inner()).unwrap_or(Value::Null);
     Ok(Reply::Json { status, value })
 }
 
 /// Converts a reply without a body (called by the generated dispatch code).
-pub async fn empty_reply<E: Serialize + std::fmt::Debug>(
-    result: Result<ResponseValue<()>, Error<E>>,
+pub async fn empty_reply(
+    result: Result<ResponseValue<()>, crate::Error>,
 ) -> Result<Reply, CallError> {
-    let response = result.map_err(failure)?;
+    let response = result?;
     Ok(Reply::Empty {
         status: response.status().as_u16(),
     })
 }
 
 /// Converts a file reply (called by the generated dispatch code).
-pub async fn file_reply<E: Serialize + std::fmt::Debug>(
-    result: Result<ResponseValue<ByteStream>, Error<E>>,
+pub async fn file_reply(
+    result: Result<ResponseValue<ByteStream>, crate::Error>,
 ) -> Result<Reply, CallError> {
-    let response = result.map_err(failure)?;
+    let response = result?;
     Ok(Reply::File {
         status: response.status().as_u16(),
         download: Download::new(response),
     })
-}
-
-fn failure<E: Serialize + std::fmt::Debug>(error: Error<E>) -> CallError {
-    let status = error.status().map(|status| status.as_u16());
-    let operation_id = current_operation_id();
-    match error {
-        Error::ErrorResponse(response) => {
-            let status = response.status().as_u16();
-            let body = serde_json::to_value(response.into_inner()).ok();
-            let message = body
-                .as_ref()
-                .and_then(|body| body.pointer("/error/message"))
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-                .unwrap_or_else(|| "the server returned an error".to_owned());
-            CallError::Failed {
-                operation_id,
-                status: Some(status),
-                body,
-                message: format!("HTTP {status}: {message}"),
-            }
-        }
-        other => CallError::Failed {
-            operation_id,
-            status,
-            body: None,
-            message: other.to_string(),
-        },
-    }
 }
 
 #[cfg(test)]

@@ -18,15 +18,20 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod auth;
 pub mod builder;
 pub mod catalog;
 pub mod context;
 #[cfg(feature = "dynamic")]
 pub mod dynamic;
+pub mod error;
 pub mod file;
+pub mod filter;
 pub mod literal;
+pub mod paging;
 pub mod patch;
 pub mod query;
+pub mod retry;
 
 /// The code progenitor generated from the document; never edited by hand.
 #[allow(missing_docs, clippy::all, unused_imports, dead_code)]
@@ -34,9 +39,12 @@ mod generated {
     include!(concat!(env!("OUT_DIR"), "/xapi.rs"));
 }
 
+pub use auth::ExpiresIn;
 pub use builder::ClientBuilder;
-pub use generated::{types, ByteStream, Client, Error, ResponseValue};
+pub use error::Error;
+pub use generated::{types, ByteStream, Client, ResponseValue};
 pub use query::Query;
+pub use retry::RetryPolicy;
 
 /// Label of the XAPI document the client was generated from (its file name without extension).
 pub const SPEC_LABEL: &str = env!("XAPI_SPEC_LABEL");

@@ -15,12 +15,15 @@
 #![deny(missing_docs)]
 
 mod catalog;
+mod collections;
 mod dispatch;
 pub mod document;
+mod forward;
 pub mod literal;
 pub mod passes;
 mod patch;
 pub mod surface;
+mod wrap;
 
 use std::collections::BTreeSet;
 
@@ -76,6 +79,8 @@ pub struct Options {
     catalog_module: String,
     dispatch_module: String,
     patch_module: String,
+    error_module: String,
+    paging_module: String,
     inner_type: Option<String>,
 }
 
@@ -88,6 +93,8 @@ impl Default for Options {
             catalog_module: "crate::catalog".to_owned(),
             dispatch_module: "crate::dynamic".to_owned(),
             patch_module: "crate::patch".to_owned(),
+            error_module: "crate::error".to_owned(),
+            paging_module: "crate::paging".to_owned(),
             inner_type: None,
         }
     }
@@ -140,6 +147,20 @@ impl Options {
         self
     }
 
+    /// Sets the module path that defines `Error` and `from_generated`, which the public
+    /// methods use to convert progenitor's errors; the default is `crate::error`.
+    pub fn with_error_module(mut self, module: impl Into<String>) -> Self {
+        self.error_module = module.into();
+        self
+    }
+
+    /// Sets the module path that defines the `Collection` trait and `Page`, implemented for
+    /// every generated type with a `value` array; the default is `crate::paging`.
+    pub fn with_paging_module(mut self, module: impl Into<String>) -> Self {
+        self.paging_module = module.into();
+        self
+    }
+
     /// Sets progenitor's inner type and expects the crate to implement `ClientHooks` for the
     /// generated `Client`.
     pub fn with_inner_type(mut self, inner_type: impl Into<String>) -> Self {
@@ -180,9 +201,13 @@ pub fn generate(document: &Value, options: &Options) -> Result<Generated, Error>
     let mut file: syn::File =
         syn::parse2(tokens).map_err(|error| Error::Syntax(error.to_string()))?;
     patch::rewrite_patch_types(&mut file, &normalized, &options.patch_module)?;
+    forward::add_catch_all_variants(&mut file)?;
     let surface = surface::read(&file, &normalized);
     let catalog_items = catalog::items(&normalized, &surface, &options.catalog_module)?;
     file.items.extend(catalog_items);
+    wrap::wrap_methods(&mut file, &surface, &options.error_module)?;
+    let collection_items = collections::items(&file, &options.paging_module)?;
+    file.items.extend(collection_items);
     let dispatch_items = dispatch::items(&file, &surface, &normalized, &options.dispatch_module)?;
     file.items.extend(dispatch_items);
 

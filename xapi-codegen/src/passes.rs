@@ -53,6 +53,10 @@ pub const PIPELINE: &[Pass] = &[
         run: stream_file_responses,
     },
     Pass {
+        name: "add_next_link_to_collections",
+        run: add_next_link_to_collections,
+    },
+    Pass {
         name: "add_patch_bodies",
         run: add_patch_bodies,
     },
@@ -308,6 +312,40 @@ pub fn stream_file_responses(doc: &mut Value) -> Result<(), Error> {
         }
     });
     Ok(())
+}
+
+/// Adds an optional `@odata.nextLink` string to every object schema with a `value` array.
+///
+/// Handles OData collection replies (`{"@odata.count", "value": [...]}`). No known XAPI
+/// document declares `@odata.nextLink`, but OData servers send it when they page on their own;
+/// declared, it reaches the pagination stream instead of being dropped while decoding.
+pub fn add_next_link_to_collections(doc: &mut Value) -> Result<(), Error> {
+    add_next_link(doc);
+    Ok(())
+}
+
+fn add_next_link(node: &mut Value) {
+    match node {
+        Value::Object(object) => {
+            let is_collection = object
+                .get("properties")
+                .and_then(|properties| properties.get("value"))
+                .and_then(|value| value.get("type"))
+                .and_then(Value::as_str)
+                == Some("array");
+            if is_collection {
+                let properties = object_entry(object, "properties");
+                properties
+                    .entry("@odata.nextLink".to_owned())
+                    .or_insert_with(|| json!({ "type": "string", "nullable": true }));
+            }
+            for value in object.values_mut() {
+                add_next_link(value);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(add_next_link),
+        _ => {}
+    }
 }
 
 /// Gives every PATCH operation whose JSON body is an object schema its own body schema, a copy
@@ -724,6 +762,24 @@ mod tests {
                 ["application/json"]["schema"]["$ref"],
             "#/components/schemas/User"
         );
+    }
+
+    #[test]
+    fn collections_get_next_link() {
+        let mut doc = json!({ "components": { "schemas": {
+            "Users": { "allOf": [ { "type": "object", "properties": {
+                "value": { "type": "array", "items": { "type": "string" } }
+            }}]},
+            "User": { "type": "object", "properties": { "value": { "type": "string" } } }
+        }}});
+        add_next_link_to_collections(&mut doc).unwrap();
+        assert_eq!(
+            doc["components"]["schemas"]["Users"]["allOf"][0]["properties"]["@odata.nextLink"],
+            json!({ "type": "string", "nullable": true })
+        );
+        assert!(doc["components"]["schemas"]["User"]["properties"]
+            .get("@odata.nextLink")
+            .is_none());
     }
 
     #[test]
