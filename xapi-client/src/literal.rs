@@ -184,6 +184,43 @@ impl<T: Literal> fmt::Display for Nullable<T> {
     }
 }
 
+/// Percent-encodes a path argument (called by the generated code).
+///
+/// Keeps the characters RFC 3986 allows in a path segment unencoded (letters, digits,
+/// `-._~`, `!$&'()*+,;=`, `:` and `@`), so `'` stays readable in OData literals, and encodes
+/// everything else: `/`, `%`, `?`, `#`, `\`, `|`, `[`, `]`, `^`, spaces and non-ASCII bytes.
+pub fn encode_path(argument: &str) -> String {
+    let mut encoded = String::with_capacity(argument.len());
+    for byte in argument.bytes() {
+        let keep = byte.is_ascii_alphanumeric()
+            || matches!(
+                byte,
+                b'-' | b'.'
+                    | b'_'
+                    | b'~'
+                    | b'!'
+                    | b'$'
+                    | b'&'
+                    | b'\''
+                    | b'('
+                    | b')'
+                    | b'*'
+                    | b'+'
+                    | b','
+                    | b';'
+                    | b'='
+                    | b':'
+                    | b'@'
+            );
+        if keep {
+            encoded.push(byte as char);
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    encoded
+}
+
 /// Formats any literal value as a `String` (used by the filter builder and tests).
 pub fn to_literal<T: Literal + ?Sized>(value: &T) -> String {
     struct Adapter<'a, T: ?Sized>(&'a T);
@@ -224,6 +261,14 @@ mod tests {
         assert_eq!(Nullable::from(7i32).to_string(), "7");
         assert_eq!(Nullable::<Text>::from(Some("x")).to_string(), "'x'");
         assert_eq!(Nullable::<Text>::from(None::<&str>).to_string(), "null");
+    }
+
+    #[test]
+    fn path_encoding_keeps_only_segment_characters() {
+        assert_eq!(encode_path("'a b'"), "'a%20b'");
+        assert_eq!(encode_path("\\|[]^/%?#"), "%5C%7C%5B%5D%5E%2F%25%3F%23");
+        assert_eq!(encode_path("ü"), "%C3%BC");
+        assert_eq!(encode_path("!$&()*+,;=:@-._~"), "!$&()*+,;=:@-._~");
     }
 
     #[test]

@@ -18,6 +18,7 @@ mod catalog;
 mod collections;
 mod dispatch;
 pub mod document;
+mod encoding;
 mod forward;
 pub mod literal;
 pub mod passes;
@@ -119,7 +120,7 @@ impl Options {
     }
 
     /// Sets the module path that defines the path literal types (`Text`, `DateTime`, `Date`,
-    /// `Guid`, `Nullable<T>`); the default is `crate::literal`.
+    /// `Guid`, `Nullable<T>`) and `encode_path`; the default is `crate::literal`.
     pub fn with_literal_module(mut self, module: impl Into<String>) -> Self {
         self.literal_module = module.into();
         self
@@ -200,6 +201,7 @@ pub fn generate(document: &Value, options: &Options) -> Result<Generated, Error>
 
     let mut file: syn::File =
         syn::parse2(tokens).map_err(|error| Error::Syntax(error.to_string()))?;
+    encoding::redirect_encode_path(&mut file, &options.literal_module)?;
     patch::rewrite_patch_types(&mut file, &normalized, &options.patch_module)?;
     forward::add_catch_all_variants(&mut file)?;
     let surface = surface::read(&file, &normalized);

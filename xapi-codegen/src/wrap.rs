@@ -142,7 +142,7 @@ mod tests {
         let text = file.to_token_stream().to_string();
         assert!(text.contains("pub (crate) async fn raw_get_user"), "{text}");
         assert!(text.contains(
-            "pub async fn get_user < 'a > (& 'a self , id : i32) -> Result < ResponseValue < types :: PbxUser > , crate :: error :: Error >"
+            "pub async fn get_user < 'a > (& 'a self , id : i32 ,) -> Result < ResponseValue < types :: PbxUser > , crate :: error :: Error >"
         ), "{text}");
         assert!(text.contains(
             "crate :: error :: from_generated (self . raw_get_user (id) . await , \"GetUser\") . await"

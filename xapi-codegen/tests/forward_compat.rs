@@ -10,7 +10,7 @@ use std::path::Path;
 use quote::ToTokens;
 use serde_json::{json, Value};
 
-/// A document with one string enum and one object that refers to it and, through
+/// Returns a document with one string enum and one object that refers to it and, through
 /// `additionalProperties: false`, makes typify emit `deny_unknown_fields`.
 fn tiny_document() -> Value {
     json!({

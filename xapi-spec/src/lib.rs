@@ -8,7 +8,8 @@
 //! - checks that it is OpenAPI 3.0.x, that every `$ref` resolves and that every operation has a
 //!   unique operationId ([`validate`]);
 //! - pins the document the build uses with a small committed lock file ([`Lock`]);
-//! - finds the document for `xapi-client`'s build script ([`resolve_for_build`]).
+//! - finds the document for `xapi-client`'s build script ([`resolve_for_build`]);
+//! - lists what changed between two documents and which changes break client code ([`diff`]).
 //!
 //! ```no_run
 //! let document = xapi_spec::load(std::path::Path::new("swagger.yaml"))?;
@@ -18,6 +19,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod diff;
 mod error;
 mod locate;
 mod lock;
@@ -30,6 +32,7 @@ use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
+pub use diff::{diff, diff_values, Change, ChangeKind, Diff, Endpoint, Parameter};
 pub use error::{Error, Format, Location};
 pub use lock::Lock;
 pub use resolve::{

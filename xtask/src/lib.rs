@@ -5,6 +5,8 @@
 //! call it on temporary workspaces.
 #![deny(missing_docs)]
 
+pub mod bench;
 pub mod features;
 pub mod pull;
+pub mod test_all;
 pub mod workspace;

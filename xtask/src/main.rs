@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 use xapi_spec::{Document, Lock, LOCK_PATH, VENDOR_PATH};
 use xtask::features::{FeaturesOutcome, CLIENT_MANIFEST};
 use xtask::pull::{Credentials, Secret};
@@ -24,7 +24,7 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Pin, download and check the XAPI document the build uses
+    /// Pin, download, check and compare XAPI documents
     #[command(subcommand)]
     Spec(SpecCommand),
 
@@ -34,6 +34,37 @@ enum Command {
         /// Document to generate from [default: the document the build resolves]
         #[arg(long, value_name = "FILE")]
         spec: Option<PathBuf>,
+    },
+
+    /// Run every check: fmt, clippy, the workspace tests, then the xapi-tests package once per
+    /// other document in ../shared/xapi-spec
+    Test {
+        /// Run only the workspace tests against the pinned document
+        #[arg(long)]
+        quick: bool,
+    },
+
+    /// Time code generation and measure how many pages per second the mock PBX serves
+    Bench {
+        /// Document to use [default: the document the build resolves]
+        #[arg(long, value_name = "FILE")]
+        spec: Option<PathBuf>,
+
+        /// Seconds the page load runs
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+
+        /// Most page requests sent in total
+        #[arg(long, default_value_t = 200_000)]
+        max_requests: u64,
+
+        /// Rows in each entity set of the mock
+        #[arg(long, default_value_t = 100_000)]
+        rows: u64,
+
+        /// Threads sending requests at once
+        #[arg(long, default_value_t = 2)]
+        concurrency: usize,
     },
 }
 
@@ -78,16 +109,48 @@ enum SpecCommand {
 
     /// Rewrite the tag features of xapi-client/Cargo.toml from the document the build resolves
     Features,
+
+    /// List the operations, parameters, schemas, properties and enum members that changed
+    /// from OLD to NEW, and which changes break code using the client generated from OLD.
+    /// Exits with 1 when a change is breaking, 2 when a document cannot be read
+    Diff {
+        /// Older document, YAML or JSON
+        old: PathBuf,
+
+        /// Newer document, YAML or JSON
+        new: PathBuf,
+
+        /// Report format
+        #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+        format: DiffFormat,
+    },
+}
+
+/// Output format of `spec diff`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum DiffFormat {
+    /// Grouped by kind of change, with counts, breaking changes marked with `!`
+    Text,
+    /// Markdown for a pull request description: a table of counts, then one section per kind
+    Md,
+    /// One JSON object with counts and every change
+    Json,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let root = cli.workspace_root.clone().unwrap_or_else(default_root);
+    // `spec diff` keeps exit status 1 for "breaking changes found", as diff(1) keeps 1 for
+    // "files differ", so that scripts can tell that apart from a failure.
+    let failure = match cli.command {
+        Command::Spec(SpecCommand::Diff { .. }) => ExitCode::from(2),
+        _ => ExitCode::FAILURE,
+    };
     match run(cli.command, &root) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(error) => {
             eprintln!("error: {}", error_chain(&error));
-            ExitCode::FAILURE
+            failure
         }
     }
 }
@@ -112,19 +175,44 @@ fn default_root() -> PathBuf {
     manifest_dir.parent().unwrap_or(manifest_dir).to_path_buf()
 }
 
-fn run(command: Command, root: &Path) -> anyhow::Result<()> {
+fn run(command: Command, root: &Path) -> anyhow::Result<ExitCode> {
     match command {
-        Command::Spec(SpecCommand::Vendor { file, label }) => vendor_file(root, &file, label),
+        Command::Spec(SpecCommand::Vendor { file, label }) => vendor_file(root, &file, label)?,
         Command::Spec(SpecCommand::Pull {
             url,
             client_id,
             client_secret,
             label,
-        }) => pull(root, &url, client_id, client_secret, label),
-        Command::Spec(SpecCommand::Check { file }) => check(root, file.as_deref()),
-        Command::Spec(SpecCommand::Features) => features(root),
-        Command::Surface { spec } => surface(root, spec.as_deref()),
+        }) => pull(root, &url, client_id, client_secret, label)?,
+        Command::Spec(SpecCommand::Check { file }) => check(root, file.as_deref())?,
+        Command::Spec(SpecCommand::Features) => features(root)?,
+        Command::Spec(SpecCommand::Diff { old, new, format }) => {
+            return spec_diff(&old, &new, format)
+        }
+        Command::Surface { spec } => surface(root, spec.as_deref())?,
+        Command::Test { quick } => xtask::test_all::run(root, quick)?,
+        Command::Bench {
+            spec,
+            seconds,
+            max_requests,
+            rows,
+            concurrency,
+        } => {
+            let spec = match spec {
+                Some(spec) => spec,
+                None => xapi_spec::resolve_for_build(root)?.source.path().to_owned(),
+            };
+            let options = xtask::bench::BenchOptions {
+                duration: std::time::Duration::from_secs(seconds),
+                max_requests,
+                rows,
+                concurrency: concurrency.max(1),
+                page_size: 100,
+            };
+            xtask::bench::run(&spec, &options)?
+        }
     }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn vendor_file(root: &Path, file: &Path, label: Option<String>) -> anyhow::Result<()> {
@@ -272,4 +360,28 @@ fn surface(root: &Path, spec: Option<&Path>) -> anyhow::Result<()> {
     }
     eprintln!("{} operations", generated.surface.len());
     Ok(())
+}
+
+/// Prints the changes from `old` to `new` in `format`; the exit status is 1 when one of them
+/// is breaking.
+fn spec_diff(old: &Path, new: &Path, format: DiffFormat) -> anyhow::Result<ExitCode> {
+    let old = load_valid(old)?;
+    let new = load_valid(new)?;
+    let diff = xapi_spec::diff(&old, &new);
+    match format {
+        DiffFormat::Text => print!("{}", diff.to_text()),
+        DiffFormat::Md => print!("{}", diff.to_markdown()),
+        DiffFormat::Json => println!("{:#}", diff.to_json()),
+    }
+    Ok(if diff.has_breaking() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn load_valid(file: &Path) -> anyhow::Result<Document> {
+    let document = xapi_spec::load(file)?;
+    xapi_spec::validate(&document)?;
+    Ok(document)
 }
