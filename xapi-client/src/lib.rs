@@ -27,6 +27,7 @@ pub mod dynamic;
 pub mod error;
 pub mod file;
 pub mod filter;
+pub mod lenient;
 pub mod literal;
 pub mod paging;
 pub mod patch;

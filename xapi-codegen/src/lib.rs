@@ -20,6 +20,7 @@ mod dispatch;
 pub mod document;
 mod encoding;
 mod forward;
+mod lenient;
 pub mod literal;
 pub mod passes;
 mod patch;
@@ -82,6 +83,7 @@ pub struct Options {
     patch_module: String,
     error_module: String,
     paging_module: String,
+    lenient_module: String,
     inner_type: Option<String>,
 }
 
@@ -96,6 +98,7 @@ impl Default for Options {
             patch_module: "crate::patch".to_owned(),
             error_module: "crate::error".to_owned(),
             paging_module: "crate::paging".to_owned(),
+            lenient_module: "crate::lenient".to_owned(),
             inner_type: None,
         }
     }
@@ -162,6 +165,13 @@ impl Options {
         self
     }
 
+    /// Sets the module path that defines `optional`, the lenient decoder of optional
+    /// properties; the default is `crate::lenient`.
+    pub fn with_lenient_module(mut self, module: impl Into<String>) -> Self {
+        self.lenient_module = module.into();
+        self
+    }
+
     /// Sets progenitor's inner type and expects the crate to implement `ClientHooks` for the
     /// generated `Client`.
     pub fn with_inner_type(mut self, inner_type: impl Into<String>) -> Self {
@@ -202,6 +212,7 @@ pub fn generate(document: &Value, options: &Options) -> Result<Generated, Error>
     let mut file: syn::File =
         syn::parse2(tokens).map_err(|error| Error::Syntax(error.to_string()))?;
     encoding::redirect_encode_path(&mut file, &options.literal_module)?;
+    lenient::make_optional_fields_lenient(&mut file, &options.lenient_module)?;
     patch::rewrite_patch_types(&mut file, &normalized, &options.patch_module)?;
     forward::add_catch_all_variants(&mut file)?;
     let surface = surface::read(&file, &normalized);
