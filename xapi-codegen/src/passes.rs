@@ -2,7 +2,7 @@
 //! wire-correct Rust from.
 //!
 //! Each pass is a small function over the document (held as a JSON value). It handles one
-//! construct of the document, says why in its doc comment, and is tested on a hand-written
+//! construct of the document, explains why in its doc comment, and is tested on a hand-written
 //! fragment. No pass names a particular operation, schema or release: each is a rule over the
 //! shape of the document, so the same pipeline digests releases nobody here has seen.
 
@@ -70,7 +70,7 @@ pub const PIPELINE: &[Pass] = &[
 ///
 /// Handles the `tags` array of operations. The client crate compiles one cargo feature per tag;
 /// dropping unselected operations before generation (instead of gating generated code) means
-/// the types only they use are never generated either, which is what makes a three-tag build
+/// the types only they use are never generated either. That is what makes a three-tag build
 /// cheap. An operation without tags is kept only when every tag is selected (`tags` is `None`).
 pub fn select_tags(doc: &mut Value, tags: &BTreeSet<String>) {
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
@@ -106,7 +106,7 @@ pub fn select_tags(doc: &mut Value, tags: &BTreeSet<String>) {
 /// Replaces a `default` response that sits beside a 2xx response with `4XX` and `5XX` ranges.
 ///
 /// Handles `responses.default`. Every XAPI operation declares its OData error as `default`
-/// next to its success response; progenitor counts `default` as a possible success and stops
+/// next to its success response. progenitor counts `default` as a possible success, so it stops
 /// with an assertion when the two bodies differ. As ranges, the error body decodes into
 /// `Error::ErrorResponse` for any 4xx or 5xx status, which is what `default` means here.
 pub fn split_default_response(doc: &mut Value) -> Result<(), Error> {
@@ -138,7 +138,7 @@ pub fn split_default_response(doc: &mut Value) -> Result<(), Error> {
 /// options. They are the same eight on every collection operation, and the document describes
 /// their encoding loosely (`$select` as an exploded array would be sent as
 /// `$select=Id&$select=Name`, which OData rejects). The client applies them in one place from
-/// a single query value, rendering each option once; the extension tells it which options the
+/// a single query value, rendering each option once. The extension lists the options the
 /// operation accepts.
 pub fn extract_system_query_options(doc: &mut Value) -> Result<(), Error> {
     let snapshot = doc.clone();
@@ -317,8 +317,8 @@ pub fn stream_file_responses(doc: &mut Value) -> Result<(), Error> {
 /// Adds an optional `@odata.nextLink` string to every object schema with a `value` array.
 ///
 /// Handles OData collection replies (`{"@odata.count", "value": [...]}`). No known XAPI
-/// document declares `@odata.nextLink`, but OData servers send it when they page on their own;
-/// declared, it reaches the pagination stream instead of being dropped while decoding.
+/// document declares `@odata.nextLink`, but OData servers send it when they page on their own.
+/// Once declared, it reaches the pagination stream instead of being dropped while decoding.
 pub fn add_next_link_to_collections(doc: &mut Value) -> Result<(), Error> {
     add_next_link(doc);
     Ok(())
@@ -352,7 +352,7 @@ fn add_next_link(node: &mut Value) {
 /// with every property optional, marked with `x-xapi-patch`.
 ///
 /// Handles `requestBody` of `patch` operations. XAPI reuses the entity schema as the PATCH
-/// body; generated as is, each optional property is an `Option` that is left out when `None`,
+/// body. Generated as is, each optional property is an `Option` that is left out when `None`,
 /// so a client can never send `null` to clear a field. The generator later turns the fields of
 /// the marked types into three-state `Patch` values (absent, null, value). The copy flattens
 /// `allOf` members, so inherited properties can be patched too.
@@ -488,7 +488,7 @@ pub fn is_json_media_type(media_type: &str) -> bool {
 /// Removes component schemas that no remaining operation reaches, directly or through other
 /// components.
 ///
-/// Handles `components.schemas`. progenitor generates a type for every component schema; after
+/// Handles `components.schemas`. progenitor generates a type for every component schema. After
 /// tag selection most of them are unused, and after the other passes some never were (file
 /// result types). Unreachable types only cost compile time.
 pub fn prune_unreferenced_schemas(doc: &mut Value) -> Result<(), Error> {
