@@ -47,7 +47,7 @@ fn bench_codegen(document: &Value) -> Result<()> {
     }
     timings.sort();
     println!(
-        "codegen: median {:.0?} (min {:.0?}, max {:.0?}) for {lines} lines",
+        "codegen: median {:.2?} (min {:.2?}, max {:.2?}) for {lines} lines",
         timings[1], timings[0], timings[2]
     );
     Ok(())
