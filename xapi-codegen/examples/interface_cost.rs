@@ -25,7 +25,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut settings = progenitor::GenerationSettings::default();
         settings.with_interface(style);
         for (schema, type_name) in xapi_codegen::literal::conversions("crate::literal") {
-            settings.with_conversion(schema, type_name, [progenitor::TypeImpl::Display].into_iter());
+            settings.with_conversion(
+                schema,
+                type_name,
+                [progenitor::TypeImpl::Display].into_iter(),
+            );
         }
         let started = std::time::Instant::now();
         let tokens = progenitor::Generator::new(&settings).generate_tokens(&spec)?;
@@ -33,7 +37,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let code = prettyplease::unparse(&file);
         let path = std::path::Path::new(&out_dir).join(format!("{name}.rs"));
         std::fs::write(&path, &code)?;
-        println!("{name}: {} lines, {} bytes, generated in {:.2?}", code.lines().count(), code.len(), started.elapsed());
+        println!(
+            "{name}: {} lines, {} bytes, generated in {:.2?}",
+            code.lines().count(),
+            code.len(),
+            started.elapsed()
+        );
     }
     Ok(())
 }
