@@ -109,3 +109,97 @@ async fn shared_get_operations_decode() {
         "most shared operations answer 200"
     );
 }
+
+/// Finds a property of `schema` whose values are string enum members, following `$ref` and a
+/// one-member `allOf`.
+fn enum_property<'d>(doc: &'d Value, schema: &'d Value) -> Option<(&'d str, Vec<String>)> {
+    use xapi_tests::document::{object_properties, resolve};
+
+    for (name, property) in object_properties(doc, schema) {
+        let mut target = resolve(doc, property)?;
+        if let Some([single]) = target
+            .get("allOf")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+        {
+            target = resolve(doc, single)?;
+        }
+        let members: Vec<String> = target
+            .get("enum")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect();
+        if !members.is_empty() {
+            return Some((name, members));
+        }
+    }
+    None
+}
+
+#[tokio::test]
+async fn unknown_enum_member_round_trips() {
+    use xapi_tests::capture_server::{CaptureServer, PreparedReply};
+    use xapi_tests::document::{find_operation, resolve, success_response};
+
+    let doc = xapi_tests::load_build_document()
+        .expect("the client's document")
+        .value;
+    let candidate = xapi_client::catalog::operations()
+        .iter()
+        .find_map(|operation| {
+            let simple = operation.method == "GET" && operation.parameters.is_empty();
+            if !simple || operation.file_response {
+                return None;
+            }
+            let found = find_operation(&doc, operation.operation_id)?;
+            let schema = resolve(&doc, success_response(&doc, found.operation).schema?)?;
+            // A single entity, not a collection: its properties are at the top level.
+            if xapi_tests::document::object_properties(&doc, schema)
+                .iter()
+                .any(|(name, _)| *name == "value")
+            {
+                return None;
+            }
+            let (property, members) = enum_property(&doc, schema)?;
+            Some((operation, property.to_owned(), members))
+        });
+    let Some((operation, property, members)) = candidate else {
+        eprintln!("skipped: no single-entity GET with an enum property in this document");
+        return;
+    };
+    let unknown = "XapiFutureMember";
+    assert!(!members.iter().any(|member| member == unknown));
+
+    let server = CaptureServer::start().await.expect("capture server");
+    let reply = serde_json::json!({ property.clone(): unknown, "XapiFutureProperty": [1, 2] });
+    server.prepare(PreparedReply::json(200, &reply));
+    let client = Client::builder(server.base_url())
+        .bearer_token("token")
+        .build()
+        .expect("client");
+
+    let decoded = call(&client, operation.operation_id, &Default::default())
+        .await
+        .unwrap_or_else(|error| panic!("{}: {error}", operation.operation_id));
+
+    let xapi_client::dynamic::Reply::Json { value, .. } = decoded else {
+        panic!("expected a JSON reply");
+    };
+    println!(
+        "{}: {property} = {unknown:?} decoded and encoded back",
+        operation.operation_id
+    );
+    assert_eq!(
+        value[property.as_str()],
+        unknown,
+        "{}.{property}",
+        operation.operation_id
+    );
+    assert!(
+        value.get("XapiFutureProperty").is_none(),
+        "unknown properties are ignored"
+    );
+}
