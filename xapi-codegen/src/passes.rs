@@ -460,12 +460,21 @@ fn content_is_file(doc: &Value, content: &Map<String, Value>) -> bool {
     let Some((_, media)) = json_media else {
         return true;
     };
-    let Some(schema) = media
+    let Some(mut schema) = media
         .get("schema")
         .and_then(|schema| document::resolve(doc, schema))
     else {
         return false;
     };
+    // `allOf` with one member and nothing else is a wrapper (often adding `nullable`).
+    let single_member = schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .filter(|members| members.len() == 1 && schema.get("properties").is_none())
+        .and_then(|members| document::resolve(doc, &members[0]));
+    if let Some(member) = single_member {
+        schema = member;
+    }
     let is_object = schema.get("type").and_then(Value::as_str) == Some("object");
     let declares_nothing = [
         "properties",
@@ -684,14 +693,19 @@ mod tests {
                 "/Wav": { "get": { "responses": { "200": { "description": "ok", "content": {
                     "audio/wav": { "schema": { "type": "string" } }
                 }}}}},
+                "/Wrapped": { "post": { "responses": { "200": { "description": "ok", "content": {
+                    "application/json": { "schema": {
+                        "allOf": [ { "$ref": "#/components/schemas/Opaque" } ], "nullable": true
+                    } }
+                }}}}},
                 "/User": { "get": { "responses": { "200": { "description": "ok", "content": {
                     "application/json": { "schema": { "$ref": "#/components/schemas/User" } }
                 }}}}}
             }
         });
         stream_file_responses(&mut doc).unwrap();
-        for path in ["/File", "/Wav"] {
-            let get = operation(&doc, path, "get");
+        for (path, method) in [("/File", "get"), ("/Wav", "get"), ("/Wrapped", "post")] {
+            let get = operation(&doc, path, method);
             assert_eq!(get[FILE_RESPONSE_EXTENSION], true, "{path}");
             assert_eq!(
                 get["responses"]["200"]["content"]["application/octet-stream"]["schema"]["format"],

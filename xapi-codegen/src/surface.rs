@@ -178,16 +178,25 @@ fn success_type(output: &syn::ReturnType) -> String {
     text
 }
 
-/// Removes the spaces that token printing puts around punctuation.
+/// Removes the spaces that token printing puts around punctuation, keeping those between two
+/// words (`&'a types::X`, `dyn Trait`).
 fn compact(tokens: &str) -> String {
-    tokens
-        .replace(" :: ", "::")
-        .replace(":: ", "::")
-        .replace(" < ", "<")
-        .replace("< ", "<")
-        .replace(" >", ">")
-        .replace("& '", "&'")
-        .replace(" ,", ",")
+    let is_word =
+        |character: char| character.is_alphanumeric() || character == '_' || character == '\'';
+    let characters: Vec<char> = tokens.chars().collect();
+    let mut out = String::with_capacity(tokens.len());
+    for (index, &character) in characters.iter().enumerate() {
+        if character == ' ' {
+            let before = out.chars().last();
+            let after = characters.get(index + 1).copied();
+            let between_words = before.is_some_and(is_word) && after.is_some_and(is_word);
+            if !between_words {
+                continue;
+            }
+        }
+        out.push(character);
+    }
+    out
 }
 
 #[derive(Default)]
@@ -297,6 +306,15 @@ impl<'ast> Visit<'ast> for IdentFinder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn compact_keeps_word_spaces() {
+        assert_eq!(compact("& 'a types :: PbxUser"), "&'a types::PbxUser");
+        assert_eq!(
+            compact("Result < ResponseValue < :: std :: option :: Option < types :: X > > , E >"),
+            "Result<ResponseValue<::std::option::Option<types::X>>,E>"
+        );
+    }
 
     #[test]
     fn method_is_read_from_code() {
