@@ -32,6 +32,22 @@ fn tiny_document() -> Value {
     })
 }
 
+/// The lenient decoder the generated structs name, as `xapi-client` defines it.
+mod lenient {
+    use serde::de::DeserializeOwned;
+    use serde::{Deserialize, Deserializer};
+
+    /// Decodes an optional property, turning a value of the wrong type into `None`.
+    pub fn optional<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+    where
+        D: Deserializer<'de>,
+        T: DeserializeOwned,
+    {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        Ok(serde_json::from_value::<Option<T>>(value).ok().flatten())
+    }
+}
+
 /// Declares the items and keeps their source text for comparison with the generated code.
 macro_rules! declare_with_source {
     ($($item:item)*) => {
@@ -48,6 +64,7 @@ mod types {
         #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
         pub struct Holder {
             #[serde(rename = "Mode", skip_serializing_if = "::std::option::Option::is_none")]
+            #[serde(default, deserialize_with = "crate::lenient::optional")]
             pub mode: ::std::option::Option<Mode>,
         }
         #[derive(
