@@ -111,6 +111,7 @@ impl ClientHooks<Context> for Client {
             "xapi_request",
             operation_id,
             method = %request.method(),
+            url = %request.url(),
             attempt = tracing::field::Empty,
             status = tracing::field::Empty,
             elapsed_ms = tracing::field::Empty,
