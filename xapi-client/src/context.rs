@@ -218,11 +218,7 @@ async fn buffer(response: reqwest::Response) -> reqwest::Result<reqwest::Respons
     let version = response.version();
     let headers = response.headers().clone();
     let bytes = response.bytes().await?;
-    let mut rebuilt = http::Response::new(reqwest::Body::from(bytes));
-    *rebuilt.status_mut() = status;
-    *rebuilt.version_mut() = version;
-    *rebuilt.headers_mut() = headers;
-    Ok(reqwest::Response::from(rebuilt))
+    Ok(rebuild(status, version, headers, bytes))
 }
 
 /// Rewrites a 4xx/5xx body that is not an OData error (`{"error":{"code","message"}}`) into
@@ -236,54 +232,71 @@ async fn normalize_error_body(
     if !(status.is_client_error() || status.is_server_error()) {
         return Ok(response);
     }
+
     let version = response.version();
     let mut headers = response.headers().clone();
     let bytes = response.bytes().await?;
-    let bytes = &bytes[..bytes.len().min(MAX_ERROR_BODY)];
-    let parsed: Option<serde_json::Value> = serde_json::from_slice(bytes).ok();
-    let is_odata = parsed.as_ref().is_some_and(|body| {
-        body.pointer("/error/code")
-            .is_some_and(serde_json::Value::is_string)
-            && body
-                .pointer("/error/message")
-                .is_some_and(serde_json::Value::is_string)
-    });
-    let body = if is_odata {
-        let mut body = parsed.unwrap_or_default();
-        if body.pointer("/error/details").is_none() {
-            body["error"]["details"] = serde_json::json!([]);
-        }
-        body
-    } else {
-        let text = |key: &str| {
-            parsed
-                .as_ref()
-                .and_then(|body| body.get(key))
-                .and_then(serde_json::Value::as_str)
-                .map(str::to_owned)
-        };
-        let message = text("error_description")
-            .or_else(|| text("message"))
-            .unwrap_or_else(|| match bytes.is_empty() {
-                true => format!("HTTP {status} with an empty body"),
-                false => excerpt(bytes),
-            });
-        serde_json::json!({ "error": {
-            "code": text("error").unwrap_or_default(),
-            "message": message,
-            "details": [],
-        }})
-    };
+    let body = odata_error_body(status, &bytes[..bytes.len().min(MAX_ERROR_BODY)]);
+
     headers.insert(
         reqwest::header::CONTENT_TYPE,
         reqwest::header::HeaderValue::from_static("application/json"),
     );
     headers.remove(reqwest::header::CONTENT_LENGTH);
-    let mut rebuilt = http::Response::new(reqwest::Body::from(body.to_string()));
+    Ok(rebuild(status, version, headers, body.to_string()))
+}
+
+/// Returns `bytes` as an OData error body: unchanged (with `details` added when missing) if it
+/// is one, otherwise a new one carrying the OAuth `error`/`error_description`, a `message`, or
+/// an excerpt of the text.
+fn odata_error_body(status: reqwest::StatusCode, bytes: &[u8]) -> serde_json::Value {
+    let parsed: Option<serde_json::Value> = serde_json::from_slice(bytes).ok();
+    let is_text_at = |body: &serde_json::Value, pointer: &str| {
+        body.pointer(pointer)
+            .is_some_and(serde_json::Value::is_string)
+    };
+    if let Some(mut body) = parsed
+        .clone()
+        .filter(|body| is_text_at(body, "/error/code") && is_text_at(body, "/error/message"))
+    {
+        if body.pointer("/error/details").is_none() {
+            body["error"]["details"] = serde_json::json!([]);
+        }
+        return body;
+    }
+
+    let text = |key: &str| {
+        parsed
+            .as_ref()
+            .and_then(|body| body.get(key))
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned)
+    };
+    let message = text("error_description")
+        .or_else(|| text("message"))
+        .unwrap_or_else(|| match bytes.is_empty() {
+            true => format!("HTTP {status} with an empty body"),
+            false => excerpt(bytes),
+        });
+    serde_json::json!({ "error": {
+        "code": text("error").unwrap_or_default(),
+        "message": message,
+        "details": [],
+    }})
+}
+
+/// Builds a response from its parts, for replies whose body was read here.
+fn rebuild(
+    status: reqwest::StatusCode,
+    version: reqwest::Version,
+    headers: reqwest::header::HeaderMap,
+    body: impl Into<reqwest::Body>,
+) -> reqwest::Response {
+    let mut rebuilt = http::Response::new(body.into());
     *rebuilt.status_mut() = status;
     *rebuilt.version_mut() = version;
     *rebuilt.headers_mut() = headers;
-    Ok(reqwest::Response::from(rebuilt))
+    reqwest::Response::from(rebuilt)
 }
 
 fn set_bearer(request: &mut reqwest::Request, token: &Secret) -> Result<(), String> {
@@ -298,7 +311,7 @@ fn set_bearer(request: &mut reqwest::Request, token: &Secret) -> Result<(), Stri
     Ok(())
 }
 
-/// The token a request carries, without the `Bearer ` prefix.
+/// Returns the token a request carries, without the `Bearer ` prefix.
 fn bearer_of(request: &reqwest::Request) -> Option<String> {
     let value = request
         .headers()

@@ -5,17 +5,17 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::Value;
 
-/// Longest excerpt of a reply body kept in an error.
+/// Maximum length, in characters, of a reply body excerpt kept in an error.
 const EXCERPT_CHARS: usize = 300;
 
 /// Errors from calling an XAPI operation.
 ///
 /// Every variant that concerns a call names the operation (its `operationId` in the
-/// document), so a log line says which call failed.
+/// document), so a log line shows which call failed.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// The PBX answered with an error status (4xx or 5xx).
+    /// The PBX responded with an error status (4xx or 5xx).
     #[error("{operation_id} failed with HTTP {status}{}: {message}{}", code_text(.code), hint(*.status))]
     Api {
         /// The operation.
@@ -34,7 +34,7 @@ pub enum Error {
     Auth {
         /// The operation that needed the token, if any.
         operation_id: Option<&'static str>,
-        /// HTTP status of the token endpoint, when it answered.
+        /// HTTP status of the token endpoint, when it responded.
         status: Option<u16>,
         /// The OAuth `error_description` (or `error`), or what went wrong.
         message: String,
@@ -102,7 +102,7 @@ impl Error {
         }
     }
 
-    /// The operation the error belongs to, if any.
+    /// Returns the operation the error belongs to, if any.
     pub fn operation_id(&self) -> Option<&'static str> {
         match self {
             Error::Api { operation_id, .. }
@@ -241,7 +241,7 @@ pub(crate) fn transport(operation_id: &'static str, source: reqwest::Error) -> E
     }
 }
 
-/// The first [`EXCERPT_CHARS`] characters of a body, lossily decoded.
+/// Returns the first [`EXCERPT_CHARS`] characters of a body, lossily decoded.
 pub(crate) fn excerpt(bytes: &[u8]) -> String {
     let text = String::from_utf8_lossy(bytes);
     let mut excerpt: String = text.chars().take(EXCERPT_CHARS).collect();

@@ -51,7 +51,7 @@ impl Filter {
         Filter(format!("({}) or ({})", self.0, other.0))
     }
 
-    /// The expression text.
+    /// Returns the expression text.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -136,7 +136,7 @@ impl Field {
 
 /// A value that can stand on the right of a comparison.
 pub trait FilterValue {
-    /// The value as an OData literal.
+    /// Returns the value as an OData literal.
     fn literal(&self) -> String;
 }
 

@@ -51,7 +51,7 @@
 //! # Every item of a collection
 //!
 //! [`Client::paginate`] pages with `$top` and `$skip` (100 items per request, the limit
-//! several PBX entity sets enforce) and holds one page at a time ([`paging`]).
+//! several PBX entity sets enforce) and keeps one page in memory at a time ([`paging`]).
 //!
 //! ```no_run
 //! # async fn run(client: xapi_client::Client) -> Result<(), xapi_client::Error> {

@@ -82,7 +82,7 @@ pub type Guid = uuid::Uuid;
 pub struct Nullable<T>(pub Option<T>);
 
 impl<T> Nullable<T> {
-    /// The `null` literal.
+    /// Returns the `null` literal.
     pub fn null() -> Self {
         Nullable(None)
     }

@@ -25,7 +25,7 @@ use progenitor_client::{ClientHooks, OperationInfo};
 use crate::{Client, Error, Query, ResponseValue};
 
 /// Default number of items requested per page: the `$top` limit several PBX entity sets
-/// enforce (a larger `$top` is answered with 400).
+/// enforce (they reject a larger `$top` with 400).
 pub const DEFAULT_PAGE_SIZE: u64 = 100;
 
 /// A collection reply: a page of items with the optional count and next link.
@@ -52,7 +52,7 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
-    /// A page without count or next link.
+    /// Creates a page without count or next link.
     pub fn new(items: Vec<T>) -> Self {
         Page {
             items,

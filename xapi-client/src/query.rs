@@ -50,7 +50,7 @@ pub struct OrderBy {
 }
 
 impl Query {
-    /// A query with no options set.
+    /// Creates a query with no options set.
     pub fn new() -> Self {
         Query::default()
     }

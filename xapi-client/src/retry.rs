@@ -15,7 +15,7 @@ pub struct RetryPolicy {
     pub max_attempts: u32,
     /// Wait before the second attempt; doubled for each further attempt.
     pub initial_backoff: Duration,
-    /// Longest wait between attempts, also the cap on `Retry-After`.
+    /// Maximum wait between attempts, also the cap on `Retry-After`.
     pub max_backoff: Duration,
     /// Whether POST requests are retried too.
     pub retry_post: bool,
@@ -33,7 +33,7 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
-    /// A policy that sends each request once.
+    /// Returns a policy that sends each request once.
     pub fn none() -> Self {
         RetryPolicy {
             max_attempts: 1,
@@ -74,7 +74,7 @@ impl RetryPolicy {
         }
     }
 
-    /// The wait before attempt `attempt + 1` (attempts count from 1): `Retry-After` when the
+    /// Returns the wait before attempt `attempt + 1` (attempts count from 1): `Retry-After` when the
     /// server sent it, otherwise full-jitter exponential backoff.
     pub(crate) fn delay(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
         if let Some(wait) = retry_after {
@@ -115,7 +115,7 @@ pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Durati
     )
 }
 
-/// A number in [0, 1) from the clock's low bits, enough to spread retries apart.
+/// Returns a number in [0, 1) from the clock's low bits, enough to spread retries apart.
 fn jitter_fraction() -> f64 {
     let nanos = SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)

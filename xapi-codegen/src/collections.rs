@@ -7,6 +7,7 @@
 
 use quote::{quote, ToTokens};
 
+use crate::syntax::{generic_argument, serde_rename};
 use crate::Error;
 
 /// Builds one `impl Collection` per struct in `types` that has a `value` vector.
@@ -76,7 +77,7 @@ fn collection_shape(structure: &syn::ItemStruct) -> Option<Shape> {
         let json_name = serde_rename(&field.attrs).unwrap_or_else(|| ident.to_string());
         let ty = field.ty.to_token_stream().to_string().replace(' ', "");
         match json_name.as_str() {
-            "value" => value = vec_item(&field.ty).map(|item| (ident, item)),
+            "value" => value = generic_argument(&field.ty, "Vec").map(|item| (ident, item.clone())),
             "@odata.count" if ty == "::std::option::Option<i64>" => count = Some(ident),
             "@odata.nextLink" if ty == "::std::option::Option<::std::string::String>" => {
                 next_link = Some(ident)
@@ -96,39 +97,6 @@ fn collection_shape(structure: &syn::ItemStruct) -> Option<Shape> {
         count,
         next_link,
     })
-}
-
-fn vec_item(ty: &syn::Type) -> Option<syn::Type> {
-    let syn::Type::Path(path) = ty else {
-        return None;
-    };
-    let last = path.path.segments.last()?;
-    if last.ident != "Vec" {
-        return None;
-    }
-    let syn::PathArguments::AngleBracketed(arguments) = &last.arguments else {
-        return None;
-    };
-    match arguments.args.first()? {
-        syn::GenericArgument::Type(item) => Some(item.clone()),
-        _ => None,
-    }
-}
-
-fn serde_rename(attributes: &[syn::Attribute]) -> Option<String> {
-    let mut rename = None;
-    for attribute in attributes.iter().filter(|a| a.path().is_ident("serde")) {
-        let _ = attribute.parse_nested_meta(|meta| {
-            if meta.path.is_ident("rename") {
-                let value: syn::LitStr = meta.value()?.parse()?;
-                rename = Some(value.value());
-            } else if meta.input.peek(syn::Token![=]) {
-                let _: syn::Expr = meta.value()?.parse()?;
-            }
-            Ok(())
-        });
-    }
-    rename
 }
 
 #[cfg(test)]

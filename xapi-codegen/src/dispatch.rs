@@ -8,6 +8,7 @@
 use quote::{format_ident, quote, ToTokens};
 use serde_json::Value;
 
+use crate::syntax::generic_argument;
 use crate::{document, Error, SurfaceEntry};
 
 /// How a generated method's argument is produced from the owned value read from the map.
@@ -169,7 +170,7 @@ fn owned_type(ty: &syn::Type) -> (syn::Type, Passing) {
     if let syn::Type::Reference(reference) = ty {
         return ((*reference.elem).clone(), Passing::Reference);
     }
-    if let Some(syn::Type::Reference(reference)) = option_inner(ty) {
+    if let Some(syn::Type::Reference(reference)) = generic_argument(ty, "Option") {
         let elem = &*reference.elem;
         if elem.to_token_stream().to_string() == "str" {
             let owned: syn::Type =
@@ -180,24 +181,6 @@ fn owned_type(ty: &syn::Type) -> (syn::Type, Passing) {
         return (owned, Passing::OptionalReference);
     }
     (ty.clone(), Passing::Value)
-}
-
-/// Returns `T` for `Option<T>`.
-fn option_inner(ty: &syn::Type) -> Option<&syn::Type> {
-    let syn::Type::Path(path) = ty else {
-        return None;
-    };
-    let last = path.path.segments.last()?;
-    if last.ident != "Option" {
-        return None;
-    }
-    let syn::PathArguments::AngleBracketed(arguments) = &last.arguments else {
-        return None;
-    };
-    match arguments.args.first()? {
-        syn::GenericArgument::Type(inner) => Some(inner),
-        _ => None,
-    }
 }
 
 #[cfg(test)]

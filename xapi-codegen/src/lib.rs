@@ -25,6 +25,7 @@ pub mod literal;
 pub mod passes;
 mod patch;
 pub mod surface;
+mod syntax;
 mod wrap;
 
 use std::collections::BTreeSet;
@@ -236,30 +237,7 @@ pub fn generate(document: &Value, options: &Options) -> Result<Generated, Error>
 ///
 /// Characters cargo does not allow in feature names become `-`.
 pub fn feature_name(tag: &str) -> String {
-    let characters: Vec<char> = tag.chars().collect();
-    let mut name = String::with_capacity(tag.len() + 4);
-    for (index, &character) in characters.iter().enumerate() {
-        if !character.is_ascii_alphanumeric() {
-            if !name.ends_with('-') && !name.is_empty() {
-                name.push('-');
-            }
-            continue;
-        }
-        if character.is_ascii_uppercase() && index > 0 {
-            let previous = characters[index - 1];
-            let next_is_lower = characters
-                .get(index + 1)
-                .is_some_and(|next| next.is_ascii_lowercase());
-            let starts_word = previous.is_ascii_lowercase()
-                || previous.is_ascii_digit()
-                || (previous.is_ascii_uppercase() && next_is_lower);
-            if starts_word && !name.ends_with('-') {
-                name.push('-');
-            }
-        }
-        name.push(character.to_ascii_lowercase());
-    }
-    name.trim_end_matches('-').to_owned()
+    xapi_spec::kebab_case(tag)
 }
 
 /// Runs tag selection and every pass of [`passes::PIPELINE`] on a copy of `document`.

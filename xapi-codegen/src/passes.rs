@@ -4,7 +4,7 @@
 //! Each pass is a small function over the document (held as a JSON value). It handles one
 //! construct of the document, explains why in its doc comment, and is tested on a hand-written
 //! fragment. No pass names a particular operation, schema or release: each is a rule over the
-//! shape of the document, so the same pipeline digests releases nobody here has seen.
+//! shape of the document, so the same pipeline digests releases it was never tested on.
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -9,6 +9,7 @@ use quote::ToTokens;
 use serde_json::Value;
 
 use crate::passes::PATCH_SCHEMA_EXTENSION;
+use crate::syntax::{generic_argument, serde_rename};
 use crate::Error;
 
 /// Rewrites the fields of every struct generated from a schema marked by the PATCH pass.
@@ -77,7 +78,9 @@ fn rewrite_fields(target: &mut syn::ItemStruct, module: &syn::Path) {
         return;
     };
     for field in &mut fields.named {
-        let inner = option_inner(&field.ty).unwrap_or_else(|| field.ty.clone());
+        let inner = generic_argument(&field.ty, "Option")
+            .cloned()
+            .unwrap_or_else(|| field.ty.clone());
         field.ty = syn::parse_quote! { #module::Patch<#inner> };
 
         let rename = serde_rename(&field.attrs);
@@ -94,40 +97,6 @@ fn rewrite_fields(target: &mut syn::ItemStruct, module: &syn::Path) {
             },
         };
         field.attrs.push(attribute);
-    }
-}
-
-/// Returns the `rename = "…"` value of a field's serde attributes.
-fn serde_rename(attributes: &[syn::Attribute]) -> Option<String> {
-    let mut rename = None;
-    for attribute in attributes.iter().filter(|a| a.path().is_ident("serde")) {
-        let _ = attribute.parse_nested_meta(|meta| {
-            if meta.path.is_ident("rename") {
-                let value: syn::LitStr = meta.value()?.parse()?;
-                rename = Some(value.value());
-            } else if meta.input.peek(syn::Token![=]) {
-                let _: syn::Expr = meta.value()?.parse()?;
-            }
-            Ok(())
-        });
-    }
-    rename
-}
-
-fn option_inner(ty: &syn::Type) -> Option<syn::Type> {
-    let syn::Type::Path(path) = ty else {
-        return None;
-    };
-    let last = path.path.segments.last()?;
-    if last.ident != "Option" {
-        return None;
-    }
-    let syn::PathArguments::AngleBracketed(arguments) = &last.arguments else {
-        return None;
-    };
-    match arguments.args.first()? {
-        syn::GenericArgument::Type(inner) => Some(inner.clone()),
-        _ => None,
     }
 }
 

@@ -51,7 +51,7 @@ impl fmt::Display for SurfaceEntry {
 /// Reads every method of the generated `impl Client` blocks, sorted by operationId.
 ///
 /// `normalized` is consulted only for the query options each operation takes, which progenitor
-/// never sees because the pipeline removes them before generation.
+/// never receives because the pipeline removes them before generation.
 pub fn read(file: &syn::File, normalized: &Value) -> Vec<SurfaceEntry> {
     let mut entries = Vec::new();
     for item in &file.items {

@@ -7,6 +7,7 @@
 
 use quote::{format_ident, quote, ToTokens};
 
+use crate::syntax::generic_argument;
 use crate::{Error, SurfaceEntry};
 
 /// Wraps every method of the inherent `impl Client` blocks.
@@ -84,32 +85,8 @@ fn success_type(output: &syn::ReturnType) -> Option<syn::Type> {
     let syn::ReturnType::Type(_, ty) = output else {
         return None;
     };
-    let result = last_generic_arguments(ty, "Result")?;
-    let syn::GenericArgument::Type(response) = result.first()? else {
-        return None;
-    };
-    let response = last_generic_arguments(response, "ResponseValue")?;
-    match response.first()? {
-        syn::GenericArgument::Type(success) => Some(success.clone()),
-        _ => None,
-    }
-}
-
-fn last_generic_arguments<'a>(
-    ty: &'a syn::Type,
-    name: &str,
-) -> Option<&'a syn::punctuated::Punctuated<syn::GenericArgument, syn::Token![,]>> {
-    let syn::Type::Path(path) = ty else {
-        return None;
-    };
-    let last = path.path.segments.last()?;
-    if last.ident != name {
-        return None;
-    }
-    match &last.arguments {
-        syn::PathArguments::AngleBracketed(arguments) => Some(&arguments.args),
-        _ => None,
-    }
+    let response = generic_argument(ty, "Result")?;
+    generic_argument(response, "ResponseValue").cloned()
 }
 
 #[cfg(test)]

@@ -2,25 +2,10 @@
 //! operation of the document became exactly one method.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
 
-fn shared_documents() -> Vec<PathBuf> {
-    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/xapi-spec");
-    let Ok(entries) = std::fs::read_dir(&folder) else {
-        eprintln!("skipped: {} is absent", folder.display());
-        return Vec::new();
-    };
-    let mut documents: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .map(|entry| entry.path())
-        .filter(|path| {
-            path.extension()
-                .is_some_and(|extension| extension == "yaml")
-        })
-        .collect();
-    documents.sort();
-    documents
-}
+mod common;
+
+use common::shared_documents;
 
 #[test]
 fn every_operation_becomes_one_method() {

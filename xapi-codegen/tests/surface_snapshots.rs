@@ -6,27 +6,13 @@
 //! `cargo insta accept`, or run the test with `INSTA_UPDATE=always`.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::Value;
 
-fn shared_documents() -> Vec<PathBuf> {
-    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/xapi-spec");
-    let Ok(entries) = std::fs::read_dir(&folder) else {
-        eprintln!("skipped: {} is absent", folder.display());
-        return Vec::new();
-    };
-    let mut documents: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .map(|entry| entry.path())
-        .filter(|path| {
-            path.extension()
-                .is_some_and(|extension| extension == "yaml")
-        })
-        .collect();
-    documents.sort();
-    documents
-}
+mod common;
+
+use common::shared_documents;
 
 /// Loads the document at `path` and returns its label and surface lines.
 fn surface(path: &Path) -> (String, Value, Vec<String>) {

@@ -120,6 +120,40 @@ pub fn hex_sha256(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// Converts an OpenAPI tag or operationId to kebab case (`ActiveCalls` → `active-calls`,
+/// `CDRSettings` → `cdr-settings`, `GetThingById` → `get-thing-by-id`).
+///
+/// A new word starts at an uppercase letter after a lowercase letter or digit, and at the last
+/// uppercase letter of a run that a lowercase letter follows. Characters other than ASCII
+/// letters and digits become `-`. Tag feature names of `xapi-client` and the command names of
+/// `xapi` are spelled this way.
+pub fn kebab_case(name: &str) -> String {
+    let characters: Vec<char> = name.chars().collect();
+    let mut kebab = String::with_capacity(name.len() + 4);
+    for (index, &character) in characters.iter().enumerate() {
+        if !character.is_ascii_alphanumeric() {
+            if !kebab.ends_with('-') && !kebab.is_empty() {
+                kebab.push('-');
+            }
+            continue;
+        }
+        if character.is_ascii_uppercase() && index > 0 {
+            let previous = characters[index - 1];
+            let next_is_lower = characters
+                .get(index + 1)
+                .is_some_and(|next| next.is_ascii_lowercase());
+            let starts_word = previous.is_ascii_lowercase()
+                || previous.is_ascii_digit()
+                || (previous.is_ascii_uppercase() && next_is_lower);
+            if starts_word && !kebab.ends_with('-') {
+                kebab.push('-');
+            }
+        }
+        kebab.push(character.to_ascii_lowercase());
+    }
+    kebab.trim_end_matches('-').to_owned()
+}
+
 fn detect_format(bytes: &[u8]) -> Format {
     let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match text.iter().find(|byte| !byte.is_ascii_whitespace()) {

@@ -47,7 +47,7 @@ pub fn run(root: &Path, quick: bool) -> Result<()> {
     Ok(())
 }
 
-/// The YAML and JSON documents beside the pinned one, except the pinned one itself.
+/// Lists the YAML and JSON documents beside the pinned one, except the pinned one itself.
 fn other_documents(root: &Path, pinned_sha256: &str) -> Result<Vec<PathBuf>> {
     let folder = root.join("../shared/xapi-spec");
     let Ok(entries) = std::fs::read_dir(&folder) else {
